@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tally",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tally", targets: ["tally"]),
+        .library(name: "TallyLanguage", targets: ["TallyLanguage"]),
+        .library(name: "TallyEngine", targets: ["TallyEngine"]),
+        .library(name: "TallyCLI", targets: ["TallyCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libedit through pkg-config; see Sources/CEditLine/module.modulemap.
+        .systemLibrary(
+            name: "CEditLine",
+            path: "Sources/CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        // The measure language: lexer, parser, checker, compiler. Knows nothing of FHIR or claims.
+        .target(name: "TallyLanguage", path: "Sources/TallyLanguage"),
+        // The engine and the plugin API: canonical record schema, value sets, registry.
+        .target(name: "TallyEngine", dependencies: ["TallyLanguage"], path: "Sources/TallyEngine"),
+        // Plugins depend on the plugin API only.
+        .target(name: "ValueSetsPlugin", dependencies: ["TallyEngine"], path: "Plugins/ValueSets"),
+        // The command line as a library: `Tally.main(plugins:)`.
+        .target(
+            name: "TallyCLI",
+            dependencies: [
+                "TallyEngine", "TallyLanguage", "CEditLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/TallyCLI"
+        ),
+        .executableTarget(
+            name: "tally",
+            dependencies: ["TallyCLI", "ValueSetsPlugin"],
+            path: "Sources/tally"
+        ),
+        .executableTarget(
+            name: "tally-bench",
+            dependencies: ["TallyLanguage", "TallyEngine"],
+            path: "Benchmarks/TallyBench"
+        ),
+        .testTarget(name: "TallyLanguageTests", dependencies: ["TallyLanguage"], path: "Tests/TallyLanguageTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "ValueSetsPlugin"], path: "Tests/TallyEngineTests"),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI"], path: "Tests/TallyCLITests"),
+    ],
+    swiftLanguageModes: [.v5]
+)

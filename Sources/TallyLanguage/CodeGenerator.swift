@@ -1,0 +1,260 @@
+/// Turns the typed IR into closures. Constant sub-expressions (parameters included: a program is
+/// compiled for one set of parameter values) are folded; value sets become hashed sets.
+struct CodeGenerator {
+    let checker: Checker
+
+    func program() -> Program {
+        let c = checker
+        let defineEvals = c.defines.map { compile($0.typed!) }
+        let functionEvals = c.functions.map { compile($0.typed!) }
+        let defines = c.defines.map { d in
+            DefineInfo(name: d.name, role: d.role, type: d.typed!.type, file: c.units[d.unit].source.file.path, range: d.expr.range,
+                       isRoot: d.unit == 0, body: d.typed!, dependencies: d.dependencies.sorted(), dependsOnEpisode: d.usesEpisode)
+        }
+        let functions = c.functions.map { f in
+            FunctionInfo(name: f.name, parameters: f.params.map { ($0.0.text, $0.1) }, result: f.typed!.type,
+                         file: c.units[f.unit].source.file.path, body: f.typed!)
+        }
+        return Program(info: c.info, parameters: c.parameters.map { ParameterInfo(name: $0.name, type: $0.type, value: $0.value) },
+                       defines: defines, functions: functions, valueSets: c.valueSets, codes: c.codes,
+                       sources: c.units.map(\.source.file), schema: c.input.schema,
+                       defineEvals: defineEvals, defineFrameSizes: c.defines.map(\.frameSize),
+                       functionEvals: functionEvals, functionFrameSizes: c.functions.map(\.frameSize))
+    }
+
+    /// The value of an expression that needs no member, or nil.
+    static func constantValue(_ t: Typed) -> Value? {
+        switch t.ir {
+        case .constant(let v): return v
+        case .builtin(let b, let args):
+            let vs = args.compactMap(constantValue)
+            guard vs.count == args.count, b != .singleton else { return nil }
+            return applyBuiltin(b, vs, scratchContext)
+        case .interval(let lo, let lc, let hi, let hc):
+            guard let l = constantValue(lo), let h = constantValue(hi) else { return nil }
+            return .interval(IntervalValue(low: l, lowClosed: lc, high: h, highClosed: hc))
+        case .list(let items):
+            let vs = items.compactMap(constantValue)
+            return vs.count == items.count ? .list(vs) : nil
+        default:
+            return nil
+        }
+    }
+
+    func constant(_ t: Typed) -> Value? {
+        if case .parameter(let i) = t.ir { return checker.parameters[i].value }
+        switch t.ir {
+        case .builtin(let b, let args) where b != .singleton:
+            let vs = args.compactMap(constant)
+            return vs.count == args.count ? applyBuiltin(b, vs, CodeGenerator.scratchContext) : nil
+        case .interval(let lo, let lc, let hi, let hc):
+            guard let l = constant(lo), let h = constant(hi) else { return nil }
+            return .interval(IntervalValue(low: l, lowClosed: lc, high: h, highClosed: hc))
+        case .list(let items):
+            let vs = items.compactMap(constant)
+            return vs.count == items.count ? .list(vs) : nil
+        default:
+            return CodeGenerator.constantValue(t)
+        }
+    }
+
+    /// Evaluation context for folding constants: nothing it runs reads a member.
+    static let scratchContext: EvaluationContext = {
+        let schema = RecordSchema(kinds: [RecordKind(name: "Member", fields: [])], rootKind: "Member")
+        let empty = Program(info: MeasureInfo(name: "", isLibrary: true, file: ""), parameters: [], defines: [], functions: [],
+                            valueSets: [], codes: [], sources: [], schema: schema, defineEvals: [], defineFrameSizes: [],
+                            functionEvals: [], functionFrameSizes: [])
+        return EvaluationContext(program: empty, member: nil)
+    }()
+
+    func compile(_ t: Typed) -> Eval {
+        if let v = constant(t) { return { _ in v } }
+        switch t.ir {
+        case .constant(let v): return { _ in v }
+        case .parameter(let i):
+            let v = checker.parameters[i].value
+            return { _ in v }
+        case .define(let i): return { f in f.ctx.value(ofDefine: i) }
+        case .local(let slot): return { f in f.locals[slot] }
+        case .member: return { f in f.ctx.member.map { .record($0) } ?? .null }
+        case .episode: return { f in f.ctx.episode }
+        case .field(let base, let slot):
+            if case .member = base.ir {
+                return { f in f.ctx.member?.fields[slot] ?? .null }
+            }
+            let b = compile(base)
+            return { f in
+                if case .record(let r) = b(f) { return r.fields[slot] }
+                return .null
+            }
+        case .not(let x):
+            let e = compile(x)
+            return { f in
+                if case .boolean(let v) = e(f) { return .boolean(!v) }
+                return .null
+            }
+        case .and(let x, let y):
+            let l = compile(x), r = compile(y)
+            return { f in
+                let a = l(f).asBool
+                if a == false { return .boolean(false) }
+                return Value(threeValuedAnd(a, r(f).asBool))
+            }
+        case .or(let x, let y):
+            let l = compile(x), r = compile(y)
+            return { f in
+                let a = l(f).asBool
+                if a == true { return .boolean(true) }
+                return Value(threeValuedOr(a, r(f).asBool))
+            }
+        case .xor(let x, let y):
+            let l = compile(x), r = compile(y)
+            return { f in
+                guard let a = l(f).asBool, let b = r(f).asBool else { return .null }
+                return .boolean(a != b)
+            }
+        case .implies(let x, let y):
+            let l = compile(x), r = compile(y)
+            return { f in
+                let a = l(f).asBool
+                if a == false { return .boolean(true) }
+                return Value(threeValuedOr(a.map { !$0 }, r(f).asBool))
+            }
+        case .conditional(let c, let x, let y):
+            let ec = compile(c), ex = compile(x), ey = compile(y)
+            return { f in ec(f).isTrue ? ex(f) : ey(f) }
+        case .caseWhen(let arms, let other):
+            let compiled = arms.map { (compile($0.0), compile($0.1)) }
+            let eo = compile(other)
+            return { f in
+                for (c, v) in compiled where c(f).isTrue { return v(f) }
+                return eo(f)
+            }
+        case .list(let items):
+            let es = items.map(compile)
+            return { f in .list(es.map { $0(f) }) }
+        case .interval(let lo, let lc, let hi, let hc):
+            let l = compile(lo), h = compile(hi)
+            return { f in .interval(IntervalValue(low: l(f), lowClosed: lc, high: h(f), highClosed: hc)) }
+        case .query(let q): return compileQuery(q)
+        case .timing(let spec, let x, let y, let offset):
+            let l = compile(x), r = compile(y)
+            let o = offset.map(compile) ?? { _ in .null }
+            return { f in evaluateTiming(spec, l(f), r(f), offset: o(f)) }
+        case .builtin(let b, let args): return compileBuiltin(b, args)
+        case .external(let def, let args):
+            let es = args.map(compile)
+            let impl = def.implementation
+            let propagates = def.propagatesNull
+            return { f in
+                let vs = es.map { $0(f) }
+                if propagates, vs.contains(where: \.isNull) { return .null }
+                return impl(vs)
+            }
+        case .function(let i, let args):
+            let es = args.map(compile)
+            return { f in f.ctx.call(function: i, es.map { $0(f) }) }
+        case .inValueSet(let x, let vs):
+            let codes = checker.valueSets[vs].codes
+            let e = compile(x)
+            return { f in
+                let v = e(f)
+                return v.isNull ? .null : .boolean(inValueSet(v, codes))
+            }
+        case .isType(let x, let type):
+            let e = compile(x)
+            let kind = recordKindIndex(type)
+            return { f in .boolean(matches(e(f), type, kind)) }
+        case .asType(let x, let type):
+            let e = compile(x)
+            let kind = recordKindIndex(type)
+            return { f in
+                let v = e(f)
+                return matches(v, type, kind) ? v : .null
+            }
+        }
+    }
+
+    func recordKindIndex(_ t: TypeRef) -> Int? {
+        if case .record(let k) = t { return checker.input.schema.index(of: k) }
+        return nil
+    }
+
+    func compileBuiltin(_ b: Builtin, _ args: [Typed]) -> Eval {
+        let es = args.map(compile)
+        switch es.count {
+        case 1:
+            let a = es[0]
+            return { f in applyBuiltin(b, [a(f)], f.ctx) }
+        case 2:
+            let a = es[0], c = es[1]
+            return { f in applyBuiltin(b, [a(f), c(f)], f.ctx) }
+        default:
+            return { f in applyBuiltin(b, es.map { $0(f) }, f.ctx) }
+        }
+    }
+
+    func compileQuery(_ q: QueryIR) -> Eval {
+        let source = compile(q.source)
+        let slot = q.local
+        let filter = q.filter.map(compile)
+        let sortKey = q.sort.map(compile)
+        let descending = q.descending
+        let map = q.map.map(compile)
+        return { f in
+            let items = source(f).asList
+            var kept: [Value] = []
+            kept.reserveCapacity(items.count)
+            var keys: [Value] = []
+            for item in items {
+                f.locals[slot] = item
+                if let filter, !filter(f).isTrue { continue }
+                if let sortKey { keys.append(sortKey(f)) }
+                kept.append(map.map { $0(f) } ?? item)
+            }
+            if sortKey != nil {
+                // Stable sort; nulls first ascending (last descending), as in CQL.
+                let order = kept.indices.sorted { i, j in
+                    let c = nullFirstCompare(keys[i], keys[j])
+                    return c != 0 ? (descending ? c > 0 : c < 0) : i < j
+                }
+                kept = order.map { kept[$0] }
+            }
+            return .list(kept)
+        }
+    }
+}
+
+func nullFirstCompare(_ a: Value, _ b: Value) -> Int {
+    switch (a.isNull, b.isNull) {
+    case (true, true): return 0
+    case (true, false): return -1
+    case (false, true): return 1
+    default: return Value.compare(a, b) ?? 0
+    }
+}
+
+func inValueSet(_ v: Value, _ codes: Set<String>) -> Bool {
+    switch v {
+    case .code(let c): return codes.contains(c.key)
+    case .concept(let c): return c.codes.contains { codes.contains($0.key) }
+    case .list(let xs): return xs.contains { inValueSet($0, codes) }
+    case .string(let s): return codes.contains(s)
+    default: return false
+    }
+}
+
+func matches(_ v: Value, _ t: TypeRef, _ kind: Int?) -> Bool {
+    switch (v, t) {
+    case (.null, _): return false
+    case (_, .any): return true
+    case (.boolean, .boolean), (.integer, .integer), (.decimal, .decimal), (.string, .string), (.quantity, .quantity),
+         (.code, .code), (.concept, .concept), (.interval, .interval), (.list, .list):
+        return true
+    case (.integer, .decimal): return true
+    case (.temporal(let x), .date): return x.isDate
+    case (.temporal(let x), .dateTime): return !x.isDate
+    case (.record(let r), .record): return r.kind == kind
+    default: return false
+    }
+}
