@@ -22,7 +22,7 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]
         ),
         // The measure language: lexer, parser, checker, compiler. Knows nothing of FHIR or claims.
-        .target(name: "TallyLanguage", path: "Sources/TallyLanguage"),
+        .target(name: "TallyLanguage", path: "Sources/TallyLanguage", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // The engine and the plugin API: canonical record schema, value sets, registry.
         .target(name: "TallyEngine", dependencies: ["TallyLanguage"], path: "Sources/TallyEngine"),
         // Plugins depend on the plugin API only.

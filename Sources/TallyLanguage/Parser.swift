@@ -8,6 +8,9 @@ public struct Parser {
     let file: SourceFile
     var diagnostics: [Diagnostic] = []
     var depth = 0
+    /// Greater than zero while parsing a query clause: a bare term there does not start a
+    /// nested query (so `return` and `sort` belong to the outer query); parentheses reset it.
+    var clauseDepth = 0
 
     /// Deeper nesting is reported instead of risking the stack.
     public static let maximumNesting = 200
@@ -571,7 +574,7 @@ public struct Parser {
                 e = Expr(.member(e, field), e.range.lowerBound..<field.range.upperBound)
             } else if current.isSymbol("["), current.range.lowerBound.offset == e.range.upperBound.offset {
                 advance()
-                let i = try parseExpr()
+                let i = try parseEnclosed()
                 try expect(symbol: "]")
                 e = Expr(.index(e, i), e.range.lowerBound..<previousEnd)
             } else {
@@ -580,13 +583,19 @@ public struct Parser {
         }
         let startsQuery = current.is("where") || current.is("sort") || current.is("return")
             || (current.is("as") && peek().kind == .identifier && (peek(2).is("where") || peek(2).is("sort") || peek(2).is("return")))
-        return startsQuery ? try parseQuery(source: e) : e
+        return startsQuery && clauseDepth == 0 ? try parseQuery(source: e) : e
     }
 
     mutating func parseQuery(source: Expr) throws -> Expr {
         var q = Query(source: source, alias: nil, filter: nil, sort: nil, descending: false, map: nil)
+        clauseDepth += 1
+        defer { clauseDepth -= 1 }
         if accept(keyword: "as") { q.alias = try expectName("an alias") }
         if accept(keyword: "where") { q.filter = try parseExpr() }
+        if current.is("where") {
+            throw failure("nested-query", "a query inside a 'where' clause needs parentheses", at: current.range,
+                          hint: "write: xs where exists (ys where ...)")
+        }
         if accept(keyword: "sort") {
             try expect(keyword: "by")
             q.sort = try parseExpr()
@@ -594,6 +603,14 @@ public struct Parser {
         }
         if accept(keyword: "return") { q.map = try parseExpr() }
         return Expr(.query(q), source.range.lowerBound..<previousEnd)
+    }
+
+    /// Parses a nested expression that stands on its own (inside brackets or an argument list).
+    mutating func parseEnclosed() throws -> Expr {
+        let saved = clauseDepth
+        clauseDepth = 0
+        defer { clauseDepth = saved }
+        return try parseExpr()
     }
 
     mutating func parsePrimary() throws -> Expr {
@@ -622,7 +639,7 @@ public struct Parser {
             if accept(symbol: "(") {
                 var args: [Expr] = []
                 if !current.isSymbol(")") {
-                    repeat { args.append(try parseExpr()) } while accept(symbol: ",")
+                    repeat { args.append(try parseEnclosed()) } while accept(symbol: ",")
                 }
                 try expect(symbol: ")", "')' to close the argument list")
                 return Expr(.call(Name(text: t.text, range: t.range), args), start..<previousEnd)
@@ -632,7 +649,7 @@ public struct Parser {
             advance()
             try enter()
             defer { depth -= 1 }
-            let inner = try parseExpr()
+            let inner = try parseEnclosed()
             try expect(symbol: ")", "')' to close the parenthesis")
             return Expr(inner.kind, start..<previousEnd)
         case .symbol where t.text == "[":
@@ -641,7 +658,7 @@ public struct Parser {
             defer { depth -= 1 }
             var items: [Expr] = []
             if !current.isSymbol("]") {
-                repeat { items.append(try parseExpr()) } while accept(symbol: ",")
+                repeat { items.append(try parseEnclosed()) } while accept(symbol: ",")
             }
             try expect(symbol: "]", "']' to close the list")
             return Expr(.list(items), start..<previousEnd)
@@ -665,9 +682,9 @@ public struct Parser {
             }
             try enter()
             defer { depth -= 1 }
-            let low = try parseExpr()
+            let low = try parseEnclosed()
             try expect(symbol: ",", "',' between the interval's bounds")
-            let high = try parseExpr()
+            let high = try parseEnclosed()
             let highClosed: Bool
             if accept(symbol: "]") { highClosed = true } else if accept(symbol: ")") { highClosed = false } else {
                 throw unexpected("']' or ')' to close the interval")

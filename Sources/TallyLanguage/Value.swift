@@ -233,10 +233,11 @@ extension Value: CustomStringConvertible {
         case .string(let s): return "\"" + s.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\""
         case .temporal(let t): return "@" + t.description
         case .quantity(let q):
+            let number = q.value == q.value.rounded() && abs(q.value) < 1e15 ? String(Int64(q.value)) : formatDecimal(q.value)
             if let u = CalendarUnit(unit: q.unit), u.rawValue == q.unit {
-                return formatDecimal(q.value) + " " + q.unit + (q.value == 1 ? "" : "s")
+                return number + " " + q.unit + (q.value == 1 ? "" : "s")
             }
-            return formatDecimal(q.value) + " '" + q.unit + "'"
+            return number + " '" + q.unit + "'"
         case .code(let c): return c.description
         case .concept(let c): return "Concept[" + c.codes.map(\.description).joined(separator: ", ") + "]"
         case .interval(let i):
