@@ -1,1 +1,5 @@
-print("tally")
+import TallyCLI
+import ValueSetsPlugin
+
+// The one place that lists the plugins this `tally` is built with.
+TallyCommandLine.main(plugins: [ValueSetsPlugin()])
