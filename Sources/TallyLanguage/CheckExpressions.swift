@@ -125,6 +125,12 @@ extension Checker {
         }
         if let item = b.items.last, case .record(let kindName) = item.type, let kind = input.schema.kind(kindName),
            let slot = kind.slot(of: n) {
+            if let hidden = outerName(n, b) {
+                diagnostics.append(Diagnostic(.warning, code: "field-hides-name",
+                    message: "'\(n)' here is the field \(kindName).\(n), which hides the \(hidden) '\(n)'",
+                    file: units[b.unit].source.file.path, range: r,
+                    hint: "name the item to reach both: ... as x where x.\(n) ... \(n)"))
+            }
             return Typed(.field(Typed(.local(item.slot), item.type, r), slot: slot), kind.fields[slot].type, r)
         }
         if n == "episode", let t = episodeType {
@@ -143,6 +149,22 @@ extension Checker {
         }
         error("unknown-name", "unknown name '\(n)'", r, unit: b.unit, hint: suggestion(for: n, b))
         return Typed(.constant(.null), .any, r)
+    }
+
+    /// What a bare name would mean outside the current query, if anything (without reporting).
+    func outerName(_ n: String, _ b: Body) -> String? {
+        var symbols = [units[b.unit].scope[n]]
+        for imp in units[b.unit].imports where imp.alias == nil { symbols.append(units[imp.unit].scope[n]) }
+        for s in symbols.compactMap({ $0 }) {
+            switch s {
+            case .define: return "definition"
+            case .parameter: return "parameter"
+            case .code: return "code"
+            case .valueSet: return "value set"
+            case .functions: continue
+            }
+        }
+        return nil
     }
 
     /// Looks a name up in the body's file, then in the libraries it uses without an alias.

@@ -207,10 +207,10 @@ extension Checker {
         }
         let slot = b.newSlot()
         b.locals.append(("it", slot, elem))
-        if let alias = q.alias { b.locals.append((alias.text, slot, elem)) }
-        b.items.append((slot, elem))
+        // With an alias, fields are reached through it; without one, they are visible bare.
+        if let alias = q.alias { b.locals.append((alias.text, slot, elem)) } else { b.items.append((slot, elem)) }
         defer {
-            b.items.removeLast()
+            if q.alias == nil { b.items.removeLast() }
             b.locals.removeLast(q.alias == nil ? 1 : 2)
         }
         var filter: Typed?
