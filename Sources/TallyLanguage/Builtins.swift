@@ -13,7 +13,7 @@ func applyBuiltin(_ b: Builtin, _ a: [Value], _ ctx: EvaluationContext) -> Value
     case .mod:
         if case .integer(let x) = a[0], case .integer(let y) = a[1] { return y == 0 ? .null : .integer(x % y) }
         guard let x = a[0].asDouble, let y = a[1].asDouble, y != 0 else { return .null }
-        return .decimal(x.truncatingRemainder(dividingBy: y))
+        return decimalValue(x.truncatingRemainder(dividingBy: y))
     case .negate:
         switch a[0] {
         case .integer(let i): return .integer(-i)
@@ -58,10 +58,13 @@ func applyBuiltin(_ b: Builtin, _ a: [Value], _ ctx: EvaluationContext) -> Value
             if best.isNull { best = x; continue }
             if let c = Value.compare(x, best), b == .min ? c < 0 : c > 0 { best = x }
         }
+        // Unknown when an item cannot be ordered against the result (incompatible units,
+        // dates equal up to the precision both have).
+        for x in a[0].asList where !x.isNull && Value.compare(x, best) == nil { return .null }
         return best
     case .avg:
         let xs = a[0].asList.compactMap(\.asDouble)
-        return xs.isEmpty ? .null : .decimal(xs.reduce(0, +) / Double(xs.count))
+        return xs.isEmpty ? .null : decimalValue(xs.reduce(0, +) / Double(xs.count))
     case .median: return median(a[0].asList.compactMap(\.asDouble))
     case .first: return a[0].asList.first ?? .null
     case .last: return a[0].asList.last ?? .null
@@ -144,7 +147,11 @@ func applyBuiltin(_ b: Builtin, _ a: [Value], _ ctx: EvaluationContext) -> Value
         var digits = 0
         if a.count > 1 { guard case .integer(let d) = a[1] else { return .null }; digits = d }
         let f = pow10d(max(0, digits))
-        return .decimal((x * f).rounded(.toNearestOrAwayFromZero) / f)
+        // Snap the scaled value to the decimal scale first, so binary noise (1.005 * 100 =
+        // 100.49999999999999) does not decide a half-way case.
+        let scaled = x * f
+        let snapped = Swift.abs(scaled) < 9e7 ? (scaled * 1e8).rounded() / 1e8 : scaled
+        return .decimal(snapped.rounded(.toNearestOrAwayFromZero) / f)
     case .floor:
         guard let x = a[0].asDouble else { return .null }
         return .integer(Int(x.rounded(.down)))
@@ -213,11 +220,11 @@ func arithmetic(_ x: Value, _ y: Value, sign: Int) -> Value {
     case (.temporal, .quantity(let q)): return add(x, q, sign: sign) ?? .null
     case (.quantity(let a), .quantity(let b)):
         guard let bv = convert(b.value, from: b.unit, to: a.unit) else { return .null }
-        return .quantity(Quantity(a.value + Double(sign) * bv, a.unit))
+        return quantityValue(a.value + Double(sign) * bv, a.unit)
     case (.string(let a), .string(let b)) where sign > 0: return .string(a + b)
     default:
         guard let a = x.asDouble, let b = y.asDouble else { return .null }
-        return .decimal(a + Double(sign) * b)
+        return decimalValue(a + Double(sign) * b)
     }
 }
 
@@ -226,11 +233,11 @@ func multiply(_ x: Value, _ y: Value) -> Value {
     case (.integer(let a), .integer(let b)):
         let (r, overflow) = a.multipliedReportingOverflow(by: b)
         return overflow ? .null : .integer(r)
-    case (.quantity(let q), _): return y.asDouble.map { .quantity(Quantity(q.value * $0, q.unit)) } ?? .null
-    case (_, .quantity(let q)): return x.asDouble.map { .quantity(Quantity(q.value * $0, q.unit)) } ?? .null
+    case (.quantity(let q), _): return y.asDouble.map { quantityValue(q.value * $0, q.unit) } ?? .null
+    case (_, .quantity(let q)): return x.asDouble.map { quantityValue(q.value * $0, q.unit) } ?? .null
     default:
         guard let a = x.asDouble, let b = y.asDouble else { return .null }
-        return .decimal(a * b)
+        return decimalValue(a * b)
     }
 }
 
@@ -238,13 +245,33 @@ func divide(_ x: Value, _ y: Value) -> Value {
     if case .quantity(let q) = x {
         if case .quantity(let r) = y {
             guard let rv = convert(r.value, from: r.unit, to: q.unit), rv != 0 else { return .null }
-            return .decimal(q.value / rv)
+            return decimalValue(q.value / rv)
         }
         guard let b = y.asDouble, b != 0 else { return .null }
-        return .quantity(Quantity(q.value / b, q.unit))
+        return quantityValue(q.value / b, q.unit)
     }
     guard let a = x.asDouble, let b = y.asDouble, b != 0 else { return .null }
-    return .decimal(a / b)
+    return decimalValue(a / b)
+}
+
+/// A Decimal result at CQL's scale of 8 digits after the point, so binary noise does not show
+/// (`0.1 + 0.2 = 0.3`, `1 / 3 = 0.33333333`). Null when the result is not finite.
+func decimalValue(_ d: Double) -> Value {
+    guard d.isFinite else { return .null }
+    return .decimal(decimalScale(d))
+}
+
+func quantityValue(_ d: Double, _ unit: String) -> Value {
+    guard d.isFinite else { return .null }
+    return .quantity(Quantity(decimalScale(d), unit))
+}
+
+/// Rounds to 8 digits after the point (half away from zero); values too large for that scale to
+/// be represented are left alone.
+func decimalScale(_ d: Double) -> Double {
+    let scaled = d * 1e8
+    guard Swift.abs(scaled) < 9e15 else { return d }
+    return scaled.rounded(.toNearestOrAwayFromZero) / 1e8
 }
 
 func sum(_ xs: [Value]) -> Value {
@@ -259,7 +286,7 @@ func median(_ xs: [Double]) -> Value {
     guard !xs.isEmpty else { return .null }
     let s = xs.sorted()
     let m = s.count / 2
-    return .decimal(s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2)
+    return decimalValue(s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2)
 }
 
 /// Keeps the first of each group of equal items, in order. Records compare by identity.

@@ -176,8 +176,8 @@ extension Checker {
     }
 
     func checkTiming(_ phrase: TimingPhrase, _ x: Expr, _ y: Expr, _ r: SourceRange, _ b: Body) -> Typed {
-        var tx = check(x, b), ty = check(y, b)
-        if phrase.swapped { swap(&tx, &ty) }
+        // `A included in B` parses as `A during B`; `swapped` only records the spelling.
+        let tx = check(x, b), ty = check(y, b)
         for t in [tx, ty] where !t.type.isTiming {
             error("type-mismatch", "timing phrases compare date-times or intervals, not \(t.type)", t.range, unit: b.unit)
             return Typed(.constant(.null), .any, r)

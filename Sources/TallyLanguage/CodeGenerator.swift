@@ -188,6 +188,7 @@ struct CodeGenerator {
             return { f in applyBuiltin(b, [a(f)], f.ctx) }
         case 2:
             let a = es[0], c = es[1]
+            if let op = binaryFastPath(b) { return { f in op(a(f), c(f)) } }
             return { f in applyBuiltin(b, [a(f), c(f)], f.ctx) }
         default:
             return { f in applyBuiltin(b, es.map { $0(f) }, f.ctx) }
@@ -222,6 +223,24 @@ struct CodeGenerator {
             }
             return .list(kept)
         }
+    }
+}
+
+/// Binary operators that run without building an argument array.
+func binaryFastPath(_ b: Builtin) -> ((Value, Value) -> Value)? {
+    switch b {
+    case .equal: return { x, y in Value(Value.equal(x, y)) }
+    case .notEqual: return { x, y in Value(Value.equal(x, y).map { !$0 }) }
+    case .equivalent: return { x, y in .boolean(Value.equivalent(x, y)) }
+    case .less: return { x, y in Value(Value.compare(x, y).map { $0 < 0 }) }
+    case .lessOrEqual: return { x, y in Value(Value.compare(x, y).map { $0 <= 0 }) }
+    case .greater: return { x, y in Value(Value.compare(x, y).map { $0 > 0 }) }
+    case .greaterOrEqual: return { x, y in Value(Value.compare(x, y).map { $0 >= 0 }) }
+    case .add: return { x, y in arithmetic(x, y, sign: 1) }
+    case .subtract: return { x, y in arithmetic(x, y, sign: -1) }
+    case .multiply: return multiply
+    case .divide: return divide
+    default: return nil
     }
 }
 

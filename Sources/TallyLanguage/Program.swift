@@ -154,13 +154,21 @@ public final class EvaluationContext {
     }
 }
 
-/// Locals of one define or function body: query items and function arguments.
+/// Locals of one define or function body: query items and function arguments. Kept in raw
+/// storage: the hot path reads and writes them per record without exclusivity bookkeeping.
 final class Frame {
     unowned let ctx: EvaluationContext
-    var locals: [Value]
+    let locals: UnsafeMutablePointer<Value>
+    let size: Int
     init(ctx: EvaluationContext, size: Int) {
         self.ctx = ctx
-        self.locals = [Value](repeating: .null, count: size)
+        self.size = size
+        self.locals = UnsafeMutablePointer<Value>.allocate(capacity: max(size, 1))
+        self.locals.initialize(repeating: .null, count: max(size, 1))
+    }
+    deinit {
+        locals.deinitialize(count: max(size, 1))
+        locals.deallocate()
     }
 }
 

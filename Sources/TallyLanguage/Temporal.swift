@@ -79,16 +79,28 @@ public struct Temporal: Hashable, Sendable, CustomStringConvertible {
 
     /// Compares at a precision (full precision when nil). Nil when the answer is unknown because
     /// one value lacks the precision needed and the two agree as far as both are known.
+    /// At full precision two values given with the same precision are compared as far as they
+    /// are known (`@2025 = @2025` is true; `@2025 = @2025-01` is unknown).
     public func compare(_ other: Temporal, at precision: DatePrecision? = nil) -> Int? {
         let wanted = precision ?? .millisecond
         let common = min(wanted, self.precision, other.precision)
         let a = key(at: common), b = other.key(at: common)
         if a != b { return a < b ? -1 : 1 }
-        return common < wanted ? nil : 0
+        if common >= wanted { return 0 }
+        return precision == nil && self.precision == other.precision ? 0 : nil
     }
 
     /// Adds a calendar quantity; months and years clamp the day to the month's length.
+    /// A unit finer than the value's precision is first converted to that precision, truncating, as
+    /// in CQL: `@2025-01-01 + 25 hours` is `@2025-01-02`, `@2025-01-01 + 12 hours` is unchanged.
     public func adding(_ amount: Int64, _ unit: CalendarUnit) -> Temporal {
+        if let unitMs = Temporal.fixedUnitMillis(unit) {
+            let target: CalendarUnit = precision <= .day ? .day : precision == .hour ? .hour : precision == .minute ? .minute
+                : precision == .second ? .second : .millisecond
+            if unit.precision > target.precision, let targetMs = Temporal.fixedUnitMillis(target) {
+                return adding(amount * unitMs / targetMs, target)
+            }
+        }
         var r = self
         switch unit {
         case .year, .month:
@@ -106,6 +118,18 @@ public struct Temporal: Hashable, Sendable, CustomStringConvertible {
         case .millisecond: r.millis += amount
         }
         return r
+    }
+
+    /// Milliseconds in a unit of fixed length (days and finer).
+    static func fixedUnitMillis(_ unit: CalendarUnit) -> Int64? {
+        switch unit {
+        case .day: return msPerDay
+        case .hour: return 3_600_000
+        case .minute: return 60_000
+        case .second: return 1000
+        case .millisecond: return 1
+        default: return nil
+        }
     }
 
     /// The same value cut to a precision (used by `date of`).

@@ -105,8 +105,46 @@ func add(_ v: Value, _ q: Quantity, sign: Int) -> Value? {
     }
 }
 
+/// The closed, known boundaries of a date-time point or interval, or nil when a boundary is
+/// open, null or not a date-time (those go through the general path).
+@inline(__always)
+func knownTemporalBounds(_ v: Value) -> (Temporal, Temporal)? {
+    switch v {
+    case .temporal(let t): return (t, t)
+    case .interval(let i):
+        guard i.lowClosed, i.highClosed, case .temporal(let lo) = i.low, case .temporal(let hi) = i.high else { return nil }
+        return (lo, hi)
+    default: return nil
+    }
+}
+
+/// The common case without offsets: both operands have known, closed date-time bounds.
+@inline(__always)
+func fastTiming(_ phrase: TimingSpec, _ left: Value, _ right: Value) -> Value? {
+    guard var (aS, aE) = knownTemporalBounds(left), let (bS, bE) = knownTemporalBounds(right) else { return nil }
+    if let side = phrase.leftBoundary {
+        if side == .start { aE = aS } else { aS = aE }
+    }
+    let p = phrase.precision
+    @inline(__always) func le(_ x: Temporal, _ y: Temporal) -> Bool? { x.compare(y, at: p).map { $0 <= 0 } }
+    @inline(__always) func lt(_ x: Temporal, _ y: Temporal) -> Bool? { x.compare(y, at: p).map { $0 < 0 } }
+    let r: Bool?
+    switch phrase.relation {
+    case .during: r = threeValuedAnd(le(bS, aS), le(aE, bE))
+    case .includes: r = threeValuedAnd(le(aS, bS), le(bE, aE))
+    case .overlaps: r = threeValuedAnd(le(aS, bE), le(bS, aE))
+    case .before: r = lt(aE, bS)
+    case .onOrBefore, .sameOrBefore: r = le(aE, bS)
+    case .after: r = lt(bE, aS)
+    case .onOrAfter, .sameOrAfter: r = le(bE, aS)
+    default: return nil
+    }
+    return Value(r)
+}
+
 /// Evaluates a timing phrase on two operands (points or intervals).
 func evaluateTiming(_ phrase: TimingSpec, _ left: Value, _ right: Value, offset: Value) -> Value {
+    if offset.isNull, let v = fastTiming(phrase, left, right) { return v }
     guard let a = asInterval(left), let b = asInterval(right) else { return .null }
     var aS = startBound(a), aE = endBound(a)
     if let side = phrase.leftBoundary {

@@ -134,6 +134,8 @@ extension Value {
     public static func equal(_ a: Value, _ b: Value) -> Bool? {
         switch (a, b) {
         case (.null, _), (_, .null): return nil
+        case (.string(let x), .string(let y)): return x == y
+        case (.integer(let x), .integer(let y)): return x == y
         case (.boolean(let x), .boolean(let y)): return x == y
         case (.code(let x), .code(let y)): return x.key == y.key
         case (.concept(let x), .concept(let y)):
@@ -148,7 +150,17 @@ extension Value {
             }
             return result
         case (.interval(let x), .interval(let y)):
-            return threeValuedAnd(equal(x.low, y.low), equal(x.high, y.high)).map { $0 && x.lowClosed == y.lowClosed && x.highClosed == y.highClosed }
+            // Compare the closed forms, so [1, 5) = [1, 4]; a closed null bound is the
+            // beginning or end of time, an open null bound is unknown.
+            func same(_ p: Point?, _ q: Point?) -> Bool? {
+                switch (p, q) {
+                case (.min?, .min?), (.max?, .max?): return true
+                case (.known(let u)?, .known(let v)?): return equal(u, v)
+                case (nil, _), (_, nil): return nil
+                default: return false
+                }
+            }
+            return threeValuedAnd(same(knownStart(x), knownStart(y)), same(knownEnd(x), knownEnd(y)))
         default:
             return compare(a, b).map { $0 == 0 }
         }
