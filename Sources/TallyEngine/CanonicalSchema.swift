@@ -75,6 +75,7 @@ public enum CanonicalSchema {
         ] + money, primaryCode: "code", doc: "A procedure performed."),
         RecordKind(name: "Component", fields: [
             FieldDef("code", .concept), FieldDef("value", .choice([.quantity, .concept, .string, .boolean, .integer])),
+            FieldDef("value_comparator", .string, "a comparator (<, >, ...) on a quantity value"),
         ], primaryCode: "code", doc: "One component of an observation (systolic of a blood pressure)."),
         RecordKind(name: "Observation", fields: [
             FieldDef("id", .string), FieldDef("code", .concept), FieldDef("status", .string), FieldDef("category", concepts),
@@ -90,7 +91,8 @@ public enum CanonicalSchema {
             FieldDef("dosage_count", .integer, "number of dosage instructions"),
             FieldDef("frequency", .decimal), FieldDef("timing_period", .quantity, "timing.repeat period with its unit"),
             FieldDef("times_of_day", .integer), FieldDef("bounds", .interval(.dateTime)),
-            FieldDef("dose", .quantity), FieldDef("expected_supply", .quantity), FieldDef("dispense_quantity", .quantity),
+            FieldDef("dose", .quantity), FieldDef("dose_count", .integer, "number of doseAndRate entries"),
+            FieldDef("expected_supply", .quantity), FieldDef("dispense_quantity", .quantity),
             FieldDef("refills", .integer), FieldDef("validity", .interval(.dateTime)),
         ], primaryCode: "medication", doc: "A prescription or medication order."),
         RecordKind(name: "MedicationDispense", fields: [

@@ -170,6 +170,10 @@ public let builtinFunctions: [BuiltinFunction] = [
                     example: "quantity(9, \"%\") = 9.0 '%'", builtin: .makeQuantity, arity: 2...2, type: fixed([.decimal, .string], .quantity)),
     BuiltinFunction(name: "convert", signature: "convert(Quantity, String): Quantity", doc: "The quantity in another compatible unit; null if incompatible.",
                     example: "convert(1 'kg', \"g\") = 1000.0 'g'", builtin: .convertUnit, arity: 2...2, type: fixed([.quantity, .string], .quantity)),
+    BuiltinFunction(name: "error", signature: "error(String): Any",
+                    doc: "Records an evaluation error with the message for this member (reported with the results) and gives null.",
+                    example: "if count(xs) > 1 then error(\"more than one dosage\") else first(xs)", builtin: .raiseError, arity: 1...1,
+                    type: fixed([.string], .any)),
     BuiltinFunction(name: "code", signature: "code(String, String): Code", doc: "A code from a system (alias or URL) and a code.",
                     example: "code(\"loinc\", \"8480-6\") ~ Systolic", builtin: .makeCode, arity: 2...2, type: fixed([.string, .string], .code)),
 ]

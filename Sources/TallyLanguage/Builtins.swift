@@ -206,6 +206,9 @@ func applyBuiltin(_ b: Builtin, _ a: [Value], _ ctx: EvaluationContext) -> Value
     case .convertUnit:
         guard case .quantity(let q) = a[0], let u = a[1].asString, let v = convert(q.value, from: q.unit, to: u) else { return .null }
         return .quantity(Quantity(v, u))
+    case .raiseError:
+        ctx.fail(a[0].asString ?? "error")
+        return .null
     case .makeCode:
         guard let s = a[0].asString, let c = a[1].asString else { return .null }
         return .code(Code(system: codeSystemURL(s), code: c))

@@ -28,7 +28,7 @@ struct CodeGenerator {
         case .constant(let v): return v
         case .builtin(let b, let args):
             let vs = args.compactMap(constantValue)
-            guard vs.count == args.count, b != .singleton else { return nil }
+            guard vs.count == args.count, b != .singleton, b != .raiseError else { return nil }
             return applyBuiltin(b, vs, scratchContext)
         case .interval(let lo, let lc, let hi, let hc):
             guard let l = constantValue(lo), let h = constantValue(hi) else { return nil }
@@ -44,7 +44,7 @@ struct CodeGenerator {
     func constant(_ t: Typed) -> Value? {
         if case .parameter(let i) = t.ir { return checker.parameters[i].value }
         switch t.ir {
-        case .builtin(let b, let args) where b != .singleton:
+        case .builtin(let b, let args) where b != .singleton && b != .raiseError:
             let vs = args.compactMap(constant)
             return vs.count == args.count ? applyBuiltin(b, vs, CodeGenerator.scratchContext) : nil
         case .interval(let lo, let lc, let hi, let hc):

@@ -66,5 +66,5 @@ public enum Builtin: String, Sendable, CaseIterable {
     // values
     case coalesce, abs, round, floor, ceiling, upper, lower, length, startsWith, endsWith, substring
     case toString, toDecimal, toInteger, quantityValue, quantityUnit, makeQuantity, makeCode, convertUnit
-    case index
+    case index, raiseError
 }

@@ -222,6 +222,8 @@ let unitTable: [String: (String, Double)] = [
     "ms": ("time", 0.001), "s": ("time", 1), "min": ("time", 60), "h": ("time", 3600), "d": ("time", 86400),
     "wk": ("time", 604800), "millisecond": ("time", 0.001), "second": ("time", 1), "minute": ("time", 60),
     "hour": ("time", 3600), "day": ("time", 86400), "week": ("time", 604800),
+    "milliseconds": ("time", 0.001), "seconds": ("time", 1), "minutes": ("time", 60), "hours": ("time", 3600),
+    "days": ("time", 86400), "weeks": ("time", 604800), "months": ("month", 1), "years": ("month", 12),
     "mo": ("month", 1), "month": ("month", 1), "a": ("month", 12), "year": ("month", 12),
 ]
 
