@@ -13,6 +13,7 @@ func median(_ xs: [Double]) -> Double {
 }
 
 var measuresDir = "Measures"
+var tallyBinary = ".build/release/tally"
 var valueSetDirs: [String] = []
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
@@ -20,6 +21,7 @@ while !args.isEmpty {
     switch a {
     case "--measures": measuresDir = args.removeFirst()
     case "--valuesets": valueSetDirs.append(args.removeFirst())
+    case "--tally": tallyBinary = args.removeFirst()
     default: FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8)); exit(2)
     }
 }
@@ -51,6 +53,26 @@ for i in 0..<25 {
 print(String(format: "check Measures/ (in process, steady state): median %.2f ms, min %.2f ms over %d runs (%d errors)",
              median(checkTimes), checkTimes.min() ?? 0, checkTimes.count, errorCount))
 _ = valueSetsJSON
+
+// 1b. The same through the `tally check` process, as a user runs it (process start included).
+if FileManager.default.isExecutableFile(atPath: tallyBinary) {
+    func runCheck() -> Double {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tallyBinary)
+        p.arguments = ["check", measuresDir] + valueSetDirs.flatMap { ["--valuesets", $0] }
+        p.standardOutput = FileHandle.nullDevice
+        let t0 = now()
+        try? p.run()
+        p.waitUntilExit()
+        return Double(now() - t0) / 1e6
+    }
+    _ = runCheck()
+    let walls = (0..<15).map { _ in runCheck() }
+    print(String(format: "tally check %@%@ (process wall): median %.1f ms, min %.1f ms over %d runs", measuresDir,
+                 valueSetDirs.isEmpty ? "" : " --valuesets ...", median(walls), walls.min() ?? 0, walls.count))
+} else {
+    print("tally check (process wall): skipped, \(tallyBinary) not built (swift build -c release --product tally)")
+}
 
 // 2. A compiled `where` with two predicates over a 30-record list.
 let schema = CanonicalSchema.schema

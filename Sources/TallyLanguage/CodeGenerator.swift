@@ -82,6 +82,13 @@ struct CodeGenerator {
             if case .member = base.ir {
                 return { f in f.ctx.member?.fields[slot] ?? .null }
             }
+            if case .local(let local) = base.ir {
+                // A field of the current query item: the most common read on the hot path.
+                return { f in
+                    if case .record(let r) = f.locals[local] { return r.fields[slot] }
+                    return .null
+                }
+            }
             let b = compile(base)
             return { f in
                 if case .record(let r) = b(f) { return r.fields[slot] }
@@ -139,8 +146,18 @@ struct CodeGenerator {
         case .query(let q): return compileQuery(q)
         case .timing(let spec, let x, let y, let offset):
             let l = compile(x), r = compile(y)
-            let o = offset.map(compile) ?? { _ in .null }
-            return { f in evaluateTiming(spec, l(f), r(f), offset: o(f)) }
+            if let offset {
+                let o = compile(offset)
+                return { f in evaluateTiming(spec, l(f), r(f), offset: o(f)) }
+            }
+            if let right = constant(y) {
+                // A constant right side (the measurement period, say) is read once.
+                return { f in
+                    let left = l(f)
+                    return fastTiming(spec, left, right) ?? evaluateTiming(spec, left, right, offset: .null)
+                }
+            }
+            return { f in evaluateTiming(spec, l(f), r(f), offset: .null) }
         case .builtin(let b, let args): return compileBuiltin(b, args)
         case .external(let def, let args):
             let es = args.map(compile)
