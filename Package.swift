@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "TallyLanguageTests", dependencies: ["TallyLanguage"], path: "Tests/TallyLanguageTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "ValueSetsPlugin"], path: "Tests/TallyEngineTests"),
-        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI"], path: "Tests/TallyCLITests"),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "tally"], path: "Tests/TallyCLITests", exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -83,8 +83,10 @@ public struct CSVCodeListSource: ValueSetSource {
 
     public func read(path: String) throws -> [ValueSetDefinition] {
         guard let data = FileManager.default.contents(atPath: path) else { throw ValueSetError(file: path, reason: "cannot read the file") }
-        let text = String(decoding: data, as: UTF8.self)
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" }).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }  // byte-order mark from spreadsheet exports
+        // `\r\n` is one Character in Swift: split on any newline.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let header = lines.first else { throw ValueSetError(file: path, reason: "empty file") }
         let columns = splitCSVLine(header).map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
@@ -101,7 +103,7 @@ public struct CSVCodeListSource: ValueSetSource {
         var order: [String] = []
         var byURL: [String: [Code]] = [:]
         for (n, line) in lines.enumerated().dropFirst() where !line.isEmpty {
-            let fields = splitCSVLine(line)
+            let fields = splitCSVLine(line).map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count == columns.count else {
                 throw ValueSetError(file: path, line: n + 1, reason: "expected \(columns.count) fields, found \(fields.count)")
             }

@@ -21,16 +21,14 @@ struct Check: RegistryCommand {
 
     func run(registry: PluginRegistry) throws {
         let (files, missing) = MeasureWorkspace.measureFiles(paths)
-        for m in missing { throw ValidationError("no such file or folder: \(m)") }
-        if files.isEmpty { throw ValidationError("no .measure files found in " + paths.joined(separator: ", ")) }
+        if let m = missing.first { throw usageError("no such file or folder: \(m)") }
+        if files.isEmpty { throw usageError("no .measure files found in " + paths.joined(separator: ", ")) }
         let (workspace, valueSetErrors) = try options.workspace(registry)
         var diagnostics: [Diagnostic] = []
         var seen = Set<Diagnostic>()
         var sources: [String: SourceFile] = [:]
         for path in files {
-            guard let source = MeasureWorkspace.readSource(path) else {
-                throw ValidationError("cannot read \(path)")
-            }
+            guard let source = MeasureWorkspace.readSource(path) else { throw usageError("cannot read \(path)") }
             let result = workspace.compile(source)
             for s in result.sources { sources[s.path] = s }
             for d in result.diagnostics where seen.insert(d).inserted { diagnostics.append(d) }

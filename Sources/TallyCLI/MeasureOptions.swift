@@ -21,6 +21,9 @@ struct MeasureOptions: ParsableArguments {
     var periodEnd: String?
 
     func validate() throws {
+        for path in valueSetPaths + libraryRoots where !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("no such file or folder: \(path)")
+        }
         if period != nil, periodStart != nil || periodEnd != nil {
             throw ValidationError("give either --period or --period-start/--period-end, not both")
         }

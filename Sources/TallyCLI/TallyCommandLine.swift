@@ -5,7 +5,7 @@ import TallyEngine
 /// The `tally` command as a library: build your own `tally` with extra plugins in a few lines.
 ///
 ///     import TallyCLI
-///     TallyCommandLine.main(plugins: TallyCommandLine.standardPlugins + [MyPlugin()])
+///     TallyCommandLine.main(plugins: [ValueSetsPlugin(), MyPlugin()])
 public enum TallyCommandLine {
     /// Parses the arguments, runs the command with a registry filled from `plugins`, and exits
     /// with Tally's exit codes: 0 success, 1 measure errors, 2 usage errors, 3 data errors.
@@ -69,4 +69,11 @@ func writeOut(_ s: String) {
 
 func writeErr(_ s: String) {
     FileHandle.standardError.write(Data(s.utf8))
+}
+
+/// Reports a usage problem found while running (a path that does not exist, say) and gives
+/// the exit code to throw: the message points at the offending argument.
+func usageError(_ message: String) -> ExitCode {
+    writeErr("Error: \(message)\n")
+    return ExitCode(ExitStatus.usage)
 }

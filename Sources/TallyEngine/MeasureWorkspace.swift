@@ -31,7 +31,9 @@ public struct MeasureWorkspace {
                 files.append(p)
             }
         }
-        return (files, missing)
+        // The same file named twice (a folder and a file inside it) is checked once.
+        var seen = Set<String>()
+        return (files.filter { seen.insert(normalize($0)).inserted }, missing)
     }
 
     public static func readSource(_ path: String) -> SourceFile? {

@@ -45,22 +45,32 @@ public struct DiagnosticRenderer: Sendable {
         self.sources = map
     }
 
+    /// Lines wider than this are shown as a window around the caret.
+    public static let maximumLineWidth = 100
+
     public func render(_ d: Diagnostic) -> String {
         let start = d.range.lowerBound
         var out = "\(d.file):\(start.line):\(start.column): \(d.severity.rawValue): \(d.message)\n"
         if let source = sources[d.file] {
-            let lineText = source.lineText(start.line)
+            let bytes = source.lineBytes(start.line)
+            let cells = displayCells(bytes)
+            // The caret covers the whole range on the first line, at least one column.
+            let caretStart = min(max(start.column - 1, 0), bytes.count)
+            let caretEnd = max(d.range.upperBound.line == start.line ? d.range.upperBound.column - 1 : bytes.count, caretStart + 1)
+            let first = cells.firstIndex { $0.offset >= caretStart } ?? cells.count
+            let last = cells.firstIndex { $0.offset >= caretEnd } ?? cells.count
+            // A long line is cut to a window around the caret, marked with "...".
+            var lo = 0, hi = cells.count
+            if cells.count > DiagnosticRenderer.maximumLineWidth {
+                lo = max(0, min(first - DiagnosticRenderer.maximumLineWidth / 3, cells.count - DiagnosticRenderer.maximumLineWidth))
+                hi = lo + DiagnosticRenderer.maximumLineWidth
+            }
+            let shown = (lo > 0 ? "..." : "") + cells[lo..<hi].map(\.text).joined() + (hi < cells.count ? "..." : "")
+            let prefix = (lo > 0 ? 3 : 0) + first - lo
+            let width = max(1, min(last, hi) - first)
             let gutter = String(start.line)
             let pad = String(repeating: " ", count: gutter.count)
-            out += " \(gutter) | \(printable(lineText))\n"
-            let lineBytes = Array(lineText.utf8)
-            let caretStart = min(start.column - 1, lineBytes.count)
-            // The caret covers the whole range on the first line.
-            var caretEnd = d.range.upperBound.line == start.line
-                ? d.range.upperBound.column - 1 : lineBytes.count
-            caretEnd = min(max(caretEnd, caretStart + 1), max(lineBytes.count, caretStart + 1))
-            let prefix = columnsOf(lineBytes[0..<caretStart])
-            let width = max(1, columnsOf(lineBytes[caretStart..<min(caretEnd, lineBytes.count)]))
+            out += " \(gutter) | \(shown)\n"
             out += " \(pad) | \(String(repeating: " ", count: prefix))^\(String(repeating: "~", count: width - 1))\n"
             if let hint = d.hint { out += " \(pad) = hint: \(hint)\n" }
         } else if let hint = d.hint {
@@ -71,14 +81,20 @@ public struct DiagnosticRenderer: Sendable {
 
     public func render(_ ds: [Diagnostic]) -> String { ds.map(render).joined() }
 
-    /// Display columns of a byte slice: tabs and control bytes are shown as one space, and a
-    /// UTF-8 sequence takes one column.
-    private func columnsOf(_ bytes: ArraySlice<UInt8>) -> Int {
-        bytes.reduce(0) { $0 + (($1 & 0xC0) == 0x80 ? 0 : 1) }
-    }
-
-    private func printable(_ s: String) -> String {
-        String(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+    /// The display columns of a line: one per UTF-8 sequence (an invalid byte shows as U+FFFD),
+    /// with tabs and control characters shown as a space. `offset` is the byte offset in the line.
+    private func displayCells(_ bytes: ArraySlice<UInt8>) -> [(offset: Int, text: String)] {
+        var cells: [(offset: Int, text: String)] = []
+        let all = Array(bytes)
+        var i = 0
+        while i < all.count {
+            let len = Lexer.sequenceLength(all, at: i)
+            let c = all[i]
+            let text = c < 0x20 || c == 0x7F ? " " : len == 1 && c >= 0x80 ? "\u{FFFD}" : String(decoding: all[i..<i + len], as: UTF8.self)
+            cells.append((i, text))
+            i += len
+        }
+        return cells
     }
 }
 

@@ -1,8 +1,10 @@
 /// Turns UTF-8 bytes into tokens. Works on bytes throughout; identifiers are ASCII, and
 /// non-ASCII bytes are allowed only inside strings, units and comments.
 ///
-/// Lexical errors are reported as diagnostics and produce an `.invalid` token, so the parser
-/// can go on and report the rest of the file.
+/// Lexical errors are reported as diagnostics, then the lexer recovers so that the parser can
+/// go on and report the rest of the file without cascades: an unterminated string or unit ends
+/// at the end of its line, a malformed literal becomes an `.invalid` token that the parser reads
+/// as null, and a stray character an `.invalid` token with empty text that the parser skips.
 public struct Lexer {
     let file: SourceFile
     let bytes: [UInt8]
@@ -128,19 +130,31 @@ public struct Lexer {
             return make(.symbol, String(UnicodeScalar(c)), start)
         }
         // One unexpected character (a whole UTF-8 sequence, or one invalid byte).
-        var len = 1
-        if c >= 0xC0 {
-            len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
-            var valid = pos + len <= bytes.count
-            if valid { for k in 1..<len where bytes[pos + k] & 0xC0 != 0x80 { valid = false } }
-            if !valid { len = 1 }
-        }
+        let len = Lexer.sequenceLength(bytes, at: pos)
         pos += len
         let shown = c < 0x20 || c >= 0x80 && len == 1 || c == 0x7F
             ? "byte 0x" + hexByte(c)
             : "character '\(String(decoding: bytes[start.offset..<pos], as: UTF8.self))'"
-        error("unexpected-character", "unexpected \(shown)", from: start)
+        let hint: String? = c == UInt8(ascii: "!") ? "negate with 'not'; compare with '!='"
+            : c == UInt8(ascii: "#") ? "comments start with '//'" : nil
+        error("unexpected-character", "unexpected \(shown)", from: start, hint: hint)
+        if c == UInt8(ascii: "#") {
+            // Most likely a comment in another language's style: skip it as one.
+            while pos < bytes.count, bytes[pos] != 0x0A { pos += 1 }
+        }
         return make(.invalid, "", start)
+    }
+
+    /// The length of the valid UTF-8 sequence at `i`, or 1 for an invalid byte.
+    static func sequenceLength(_ bytes: [UInt8], at i: Int) -> Int {
+        let c = bytes[i]
+        guard c >= 0xC0 else { return 1 }
+        let len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
+        guard i + len <= bytes.count else { return 1 }
+        let slice = bytes[i..<i + len]
+        // Valid exactly when decoding gives the same bytes back (no overlong forms, surrogates
+        // or bytes past U+10FFFF).
+        return String(decoding: slice, as: UTF8.self).utf8.elementsEqual(slice) ? len : 1
     }
 
     func matches(_ s: String) -> Bool {
@@ -163,9 +177,9 @@ public struct Lexer {
         if pos < bytes.count, Lexer.isIdentStart(bytes[pos]) {
             // `12abc` is not a number followed by a name: report it whole.
             while pos < bytes.count, Lexer.isIdentPart(bytes[pos]) { pos += 1 }
-            error("invalid-number", "invalid number '\(String(decoding: bytes[start.offset..<pos], as: UTF8.self))'", from: start,
-                  hint: "put a space between a number and its unit: '3 days'")
-            return make(.invalid, "", start)
+            let text = String(decoding: bytes[start.offset..<pos], as: UTF8.self)
+            error("invalid-number", "invalid number '\(text)'", from: start, hint: "put a space between a number and its unit: '3 days'")
+            return make(.invalid, text, start)
         }
         return make(kind, String(decoding: bytes[start.offset..<pos], as: UTF8.self), start)
     }
@@ -173,6 +187,8 @@ public struct Lexer {
     mutating func lexQuoted(_ start: SourceLocation, close: UInt8, kind: TokenKind) -> Token {
         pos += 1
         var out: [UInt8] = []
+        let what = kind == .string ? "string" : kind == .unit ? "unit" : "quoted name"
+        var reportedEncoding = false
         while pos < bytes.count {
             let c = bytes[pos]
             if c == close {
@@ -180,7 +196,7 @@ public struct Lexer {
                 let text = String(decoding: out, as: UTF8.self)
                 if kind == .identifier && out.isEmpty {
                     error("invalid-name", "empty quoted name", from: start)
-                    return make(.invalid, "", start)
+                    return make(.invalid, "``", start)
                 }
                 return make(kind, text, start)
             }
@@ -203,24 +219,44 @@ public struct Lexer {
                         pos += 1
                         out.append(contentsOf: Array(String(Character(scalar)).utf8))
                     } else {
+                        if peek() == UInt8(ascii: "}") { pos += 1 }
                         error("invalid-escape", "invalid unicode escape", from: escStart, hint: "write \\u{1F600} with 1 to 8 hex digits")
                     }
                 default:
-                    if pos < bytes.count, bytes[pos] != 0x0A { pos += 1 }
+                    if pos < bytes.count, bytes[pos] != 0x0A { pos += Lexer.sequenceLength(bytes, at: pos) }
                     error("invalid-escape", "invalid escape sequence", from: escStart, hint: "use \\\" \\\\ \\n \\t or \\u{...}")
                 }
+                continue
+            }
+            if c >= 0x80 {
+                let len = Lexer.sequenceLength(bytes, at: pos)
+                if len > 1 {
+                    out.append(contentsOf: bytes[pos..<pos + len])
+                    pos += len
+                    continue
+                }
+                // Not UTF-8 (often Latin-1 text): report it once, keep U+FFFD in its place.
+                if !reportedEncoding {
+                    error("invalid-utf8", "invalid UTF-8 byte 0x\(hexByte(c)) in a \(what)", from: location,
+                          hint: "save the file as UTF-8")
+                    reportedEncoding = true
+                }
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                pos += 1
                 continue
             }
             out.append(c)
             pos += 1
         }
-        let what = kind == .string ? "string" : kind == .unit ? "unit" : "quoted name"
         let closer = String(UnicodeScalar(close))
         // Report the opening quote only: the rest of the line is what was swallowed.
         let end = SourceLocation(line: start.line, column: start.column + 1, offset: start.offset + 1)
         diagnostics.append(Diagnostic(.error, code: "unterminated-string", message: "unterminated \(what)",
                                       file: file.path, range: start..<end, hint: "close it with \(closer) on the same line"))
-        return make(.invalid, "", start)
+        // Recover as if it were closed at the end of the line.
+        if out.last == 0x0D { out.removeLast() }
+        if out.isEmpty && kind == .identifier { return make(.invalid, "`", start) }
+        return make(kind, String(decoding: out, as: UTF8.self), start)
     }
 
     func hexValue(_ c: UInt8) -> UInt32? {
@@ -249,7 +285,7 @@ public struct Lexer {
         }
         if pos == bodyStart {
             error("invalid-date", "expected a date or date-time after '@'", from: start, hint: "write @2025-01-01 or @2025-01-01T00:00:00Z")
-            return make(.invalid, "", start)
+            return make(.invalid, "@", start)
         }
         return make(.temporal, String(decoding: bytes[bodyStart..<pos], as: UTF8.self), start)
     }

@@ -20,8 +20,9 @@ public struct Parser {
     public init(file: SourceFile) {
         self.file = file
         let lexed = Lexer.tokenize(file)
-        // Invalid tokens were reported by the lexer; the parser sees past them.
-        self.tokens = lexed.tokens.filter { $0.kind != .invalid }
+        // Invalid tokens were reported by the lexer. Stray characters (empty text) are skipped;
+        // malformed literals stay, and parse as null placeholders.
+        self.tokens = lexed.tokens.filter { $0.kind != .invalid || !$0.text.isEmpty }
         self.diagnostics = lexed.diagnostics
     }
 
@@ -65,7 +66,13 @@ public struct Parser {
 
     func unexpected(_ expected: String, hint: String? = nil) -> Failure {
         if current.kind == .endOfInput {
-            return failure("unexpected-end", "unexpected end of input; expected \(expected)", at: current.range, hint: hint)
+            // Point just past the last token: that is where something is missing.
+            var at = current.range
+            if index > 0 {
+                let end = previousEnd
+                at = end..<SourceLocation(line: end.line, column: end.column + 1, offset: end.offset + 1)
+            }
+            return failure("unexpected-end", "unexpected end of input; expected \(expected)", at: at, hint: hint)
         }
         return failure("unexpected-token", "expected \(expected), found \(current)", at: current.range, hint: hint)
     }
@@ -143,7 +150,7 @@ public struct Parser {
         let kind: DeclKind
         let word = current.text
         switch word {
-        case "measure", "library" where current.kind == .keyword:
+        case "measure" where current.kind == .keyword, "library" where current.kind == .keyword:
             advance()
             let name = try expectName("a \(word) name")
             var title: String?
@@ -297,7 +304,8 @@ public struct Parser {
 
     mutating func parseType() throws -> TypeSyntax {
         let name = try expectName("a type name")
-        if accept(symbol: "<") {
+        // Only the generic types take `<`: after any other type it is a comparison (`x as Integer < 3`).
+        if name.text == "List" || name.text == "Interval", accept(symbol: "<") {
             var args = [try parseType()]
             while accept(symbol: ",") { args.append(try parseType()) }
             try expect(symbol: ">")
@@ -315,25 +323,42 @@ public struct Parser {
             throw failure("too-deep", "expression nested too deeply (more than \(Parser.maximumNesting) levels)", at: current.range,
                           hint: "split it into several definitions")
         }
-        return try parseBinaryLevel(0)
+        return try parseLogical()
     }
 
-    /// Binary operator levels, lowest first; `not` sits between `and` and the comparisons.
-    static let binaryLevels: [[(String, BinaryOperator)]] = [
-        [("implies", .implies)],
-        [("or", .or), ("xor", .xor)],
-        [("and", .and)],
+    /// The logical operators and how strongly each binds: `implies` < `or` `xor` < `and`; `not`
+    /// sits between `and` and the comparisons.
+    static let logicalOperators: [String: (op: BinaryOperator, strength: Int)] = [
+        "implies": (.implies, 0), "or": (.or, 1), "xor": (.xor, 1), "and": (.and, 2),
     ]
 
-    mutating func parseBinaryLevel(_ level: Int) throws -> Expr {
-        if level == Parser.binaryLevels.count { return try parseNot() }
-        var left = try parseBinaryLevel(level + 1)
-        while let op = Parser.binaryLevels[level].first(where: { current.is($0.0) })?.1 {
+    /// The three logical levels in one loop (operator-precedence parsing, all left-associative),
+    /// so that one frame, not three, stays on the stack while operands nest.
+    mutating func parseLogical() throws -> Expr {
+        var operands = [try parseNot()]
+        var operators: [BinaryOperator] = []
+        var strengths: [Int] = []
+        var links = 0
+        defer { depth -= links }
+        while current.kind == .keyword, let (op, strength) = Parser.logicalOperators[current.text] {
+            try deepen(&links)
             advance()
-            let right = try parseBinaryLevel(level + 1)
-            left = Expr(.binary(op, left, right), left.range.lowerBound..<right.range.upperBound)
+            while let last = strengths.last, last >= strength {
+                strengths.removeLast()
+                Parser.reduce(&operands, operators.removeLast())
+            }
+            operators.append(op)
+            strengths.append(strength)
+            operands.append(try parseNot())
         }
-        return left
+        while let op = operators.popLast() { Parser.reduce(&operands, op) }
+        return operands[0]
+    }
+
+    /// Replaces the last two operands with the binary node joining them.
+    static func reduce(_ operands: inout [Expr], _ op: BinaryOperator) {
+        let right = operands.removeLast(), left = operands.removeLast()
+        operands.append(Expr(.binary(op, left, right), left.range.lowerBound..<right.range.upperBound))
     }
 
     mutating func parseNot() throws -> Expr {
@@ -345,6 +370,13 @@ public struct Parser {
             return Expr(.unary(.not, operand), start..<operand.range.upperBound)
         }
         return try parseComparison()
+    }
+
+    /// One more link of an operator chain: a left-associative chain nests as deeply as it is
+    /// long, and the checker and the evaluator walk it recursively, so it counts as nesting.
+    mutating func deepen(_ links: inout Int) throws {
+        try enter()
+        links += 1
     }
 
     mutating func enter() throws {
@@ -360,48 +392,64 @@ public struct Parser {
         "<": .less, "<=": .lessOrEqual, ">": .greater, ">=": .greaterOrEqual,
     ]
 
+    /// What follows a comparison's left operand: read by `comparisonStep()`, which consumes the
+    /// operator words only, so that its large frame is not on the stack while operands nest.
+    enum ComparisonStep {
+        case binary(BinaryOperator)
+        case timing(TimingPhrase)
+        case isNull(negated: Bool)
+        case isType(TypeSyntax)
+        case asType(TypeSyntax)
+    }
+
     mutating func parseComparison() throws -> Expr {
         var left = try parseSetOperation()
-        while true {
+        var links = 0
+        defer { depth -= links }
+        while let step = try comparisonStep() {
+            try deepen(&links)
             let start = left.range.lowerBound
-            if current.kind == .symbol, let op = Parser.comparisonSymbols[current.text] {
-                advance()
+            switch step {
+            case .binary(let op):
                 let right = try parseSetOperation()
                 left = Expr(.binary(op, left, right), start..<right.range.upperBound)
-            } else if current.is("is") {
-                advance()
-                if accept(keyword: "null") {
-                    left = Expr(.isNull(left, negated: false), start..<previousEnd)
-                } else if current.is("not"), peek().is("null") {
-                    advance(); advance()
-                    left = Expr(.isNull(left, negated: true), start..<previousEnd)
-                } else {
-                    let t = try parseType()
-                    left = Expr(.isType(left, t), start..<previousEnd)
-                }
-            } else if current.is("as") {
-                advance()
-                let t = try parseType()
-                left = Expr(.asType(left, t), start..<previousEnd)
-            } else if current.is("not"), peek().is("in") {
-                advance(); advance()
-                let right = try parseSetOperation()
-                left = Expr(.binary(.notMembership, left, right), start..<right.range.upperBound)
-            } else if current.is("contains") {
-                advance()
-                let right = try parseSetOperation()
-                left = Expr(.binary(.contains, left, right), start..<right.range.upperBound)
-            } else if current.is("in"), !isPrecisionOf(peek(), peek(2)) {
-                advance()
-                let right = try parseSetOperation()
-                left = Expr(.binary(.membership, left, right), start..<right.range.upperBound)
-            } else if let phrase = try parseTimingPhrase() {
+            case .timing(let phrase):
                 let right = try parseSetOperation()
                 left = Expr(.timing(phrase, left, right), start..<right.range.upperBound)
-            } else {
-                return left
+            case .isNull(let negated): left = Expr(.isNull(left, negated: negated), start..<previousEnd)
+            case .isType(let t): left = Expr(.isType(left, t), start..<previousEnd)
+            case .asType(let t): left = Expr(.asType(left, t), start..<previousEnd)
             }
         }
+        return left
+    }
+
+    /// Consumes a comparison operator (with `is null`, `as TYPE` and `is TYPE` whole), or
+    /// returns nil and consumes nothing.
+    mutating func comparisonStep() throws -> ComparisonStep? {
+        if current.kind == .symbol, let op = Parser.comparisonSymbols[current.text] {
+            advance()
+            return .binary(op)
+        }
+        if accept(keyword: "is") {
+            if accept(keyword: "null") { return .isNull(negated: false) }
+            if current.is("not"), peek().is("null") {
+                advance(); advance()
+                return .isNull(negated: true)
+            }
+            return .isType(try parseType())
+        }
+        if accept(keyword: "as") { return .asType(try parseType()) }
+        if current.is("not"), peek().is("in") {
+            advance(); advance()
+            return .binary(.notMembership)
+        }
+        if accept(keyword: "contains") { return .binary(.contains) }
+        if current.is("in"), !isPrecisionOf(peek(), peek(2)) {
+            advance()
+            return .binary(.membership)
+        }
+        return try parseTimingPhrase().map { .timing($0) }
     }
 
     func isPrecisionOf(_ a: Token, _ b: Token) -> Bool {
@@ -502,7 +550,10 @@ public struct Parser {
 
     mutating func parseSetOperation() throws -> Expr {
         var left = try parseRange()
+        var links = 0
+        defer { depth -= links }
         while current.kind == .keyword, let op = Parser.setOperators[current.text] {
+            try deepen(&links)
             advance()
             let right = try parseRange()
             left = Expr(.binary(op, left, right), left.range.lowerBound..<right.range.upperBound)
@@ -521,7 +572,10 @@ public struct Parser {
 
     mutating func parseAdditive() throws -> Expr {
         var left = try parseMultiplicative()
+        var links = 0
+        defer { depth -= links }
         while current.kind == .symbol, let op = ["+": BinaryOperator.add, "-": .subtract, "&": .concatenate][current.text] {
+            try deepen(&links)
             advance()
             let right = try parseMultiplicative()
             left = Expr(.binary(op, left, right), left.range.lowerBound..<right.range.upperBound)
@@ -531,6 +585,8 @@ public struct Parser {
 
     mutating func parseMultiplicative() throws -> Expr {
         var left = try parseUnary()
+        var links = 0
+        defer { depth -= links }
         while true {
             let op: BinaryOperator
             if current.isSymbol("*") { op = .multiply }
@@ -538,6 +594,7 @@ public struct Parser {
             else if current.is("div") { op = .div }
             else if current.is("mod") { op = .mod }
             else { return left }
+            try deepen(&links)
             advance()
             let right = try parseUnary()
             left = Expr(.binary(op, left, right), left.range.lowerBound..<right.range.upperBound)
@@ -546,44 +603,57 @@ public struct Parser {
 
     mutating func parseUnary() throws -> Expr {
         let start = current.range.lowerBound
-        var op: UnaryOperator?
-        if current.isSymbol("-") { advance(); op = .negate }
-        else if current.is("exists") { advance(); op = .exists }
-        else if current.kind == .identifier, ["start", "end", "date"].contains(current.text), peek().is("of") {
-            op = current.text == "start" ? .startOf : current.text == "end" ? .endOf : .dateOf
-            advance(); advance()
-        }
-        guard let op else { return try parsePostfix() }
+        guard let op = prefixOperator() else { return try parsePostfix() }
         try enter()
         defer { depth -= 1 }
         let operand = try parseUnary()
         return Expr(.unary(op, operand), start..<operand.range.upperBound)
     }
 
+    /// Consumes a prefix operator (`-`, `exists`, `start of`, `end of`, `date of`), if one is here.
+    mutating func prefixOperator() -> UnaryOperator? {
+        if current.isSymbol("-") { advance(); return .negate }
+        if current.is("exists") { advance(); return .exists }
+        if current.kind == .identifier, peek().is("of") {
+            let op: UnaryOperator? = current.text == "start" ? .startOf : current.text == "end" ? .endOf : current.text == "date" ? .dateOf : nil
+            if op != nil { advance(); advance() }
+            return op
+        }
+        return nil
+    }
+
     mutating func parsePostfix() throws -> Expr {
-        var e = try parsePrimary()
+        try parsePostfixOperations(on: try parsePrimary())
+    }
+
+    /// `.field` and `[index]` after a primary, then query clauses.
+    mutating func parsePostfixOperations(on primary: Expr) throws -> Expr {
+        var e = primary
+        var links = 0
+        defer { depth -= links }
         while true {
-            if accept(symbol: ".") {
-                let field: Name
-                if current.kind == .identifier || current.kind == .keyword {
-                    let t = advance()
-                    field = Name(text: t.text, range: t.range)
-                } else {
-                    throw unexpected("a field name after '.'")
-                }
-                e = Expr(.member(e, field), e.range.lowerBound..<field.range.upperBound)
-            } else if current.isSymbol("["), current.range.lowerBound.offset == e.range.upperBound.offset {
-                advance()
-                let i = try parseEnclosed()
-                try expect(symbol: "]")
-                e = Expr(.index(e, i), e.range.lowerBound..<previousEnd)
-            } else {
-                break
-            }
+            let isIndex = current.isSymbol("[") && current.range.lowerBound.offset == e.range.upperBound.offset
+            guard current.isSymbol(".") || isIndex else { break }
+            try deepen(&links)
+            e = isIndex ? try parseIndex(on: e) : try parseMember(on: e)
         }
         let startsQuery = current.is("where") || current.is("sort") || current.is("return")
             || (current.is("as") && peek().kind == .identifier && (peek(2).is("where") || peek(2).is("sort") || peek(2).is("return")))
         return startsQuery && clauseDepth == 0 ? try parseQuery(source: e) : e
+    }
+
+    mutating func parseMember(on e: Expr) throws -> Expr {
+        advance()
+        guard current.kind == .identifier || current.kind == .keyword else { throw unexpected("a field name after '.'") }
+        let t = advance()
+        return Expr(.member(e, Name(text: t.text, range: t.range)), e.range.lowerBound..<t.range.upperBound)
+    }
+
+    mutating func parseIndex(on e: Expr) throws -> Expr {
+        advance()
+        let i = try parseEnclosed()
+        try expect(symbol: "]")
+        return Expr(.index(e, i), e.range.lowerBound..<previousEnd)
     }
 
     mutating func parseQuery(source: Expr) throws -> Expr {
@@ -591,18 +661,29 @@ public struct Parser {
         clauseDepth += 1
         defer { clauseDepth -= 1 }
         if accept(keyword: "as") { q.alias = try expectName("an alias") }
-        if accept(keyword: "where") { q.filter = try parseExpr() }
-        if current.is("where") {
-            throw failure("nested-query", "a query inside a 'where' clause needs parentheses", at: current.range,
-                          hint: "write: xs where exists (ys where ...)")
+        if accept(keyword: "where") {
+            q.filter = try parseExpr()
+            try rejectStrayClause(after: "where", allowed: ["sort", "return"])
         }
         if accept(keyword: "sort") {
             try expect(keyword: "by")
             q.sort = try parseExpr()
             if accept(word: "desc") { q.descending = true } else { _ = accept(word: "asc") }
+            try rejectStrayClause(after: "sort by", allowed: ["return"])
         }
-        if accept(keyword: "return") { q.map = try parseExpr() }
+        if accept(keyword: "return") {
+            q.map = try parseExpr()
+            try rejectStrayClause(after: "return", allowed: [])
+        }
         return Expr(.query(q), source.range.lowerBound..<previousEnd)
+    }
+
+    /// A clause word that cannot follow a clause belongs to a query written inside that clause
+    /// without parentheses (or to clauses out of order): both need the same fix.
+    mutating func rejectStrayClause(after clause: String, allowed: Set<String>) throws {
+        guard current.kind == .keyword, ["where", "sort", "return"].contains(current.text), !allowed.contains(current.text) else { return }
+        throw failure("nested-query", "a query inside a '\(clause)' clause needs parentheses", at: current.range,
+                      hint: "write: xs where exists (ys where ...); a query's clauses come in the order where, sort by, return")
     }
 
     /// Parses a nested expression that stands on its own (inside brackets or an argument list).
@@ -613,19 +694,34 @@ public struct Parser {
         return try parseExpr()
     }
 
+    /// Dispatches on the first token. Each form that nests has its own function, so that only
+    /// small frames stay on the stack while an expression nests (debug builds give every
+    /// temporary of a function its own stack slot).
     mutating func parsePrimary() throws -> Expr {
+        switch current.kind {
+        case .identifier where peek().isSymbol("("): return try parseCall()
+        case .symbol where current.text == "(": return try parseParenthesized()
+        case .symbol where current.text == "[": return try parseList()
+        case .keyword where current.text == "interval": return try parseInterval()
+        case .keyword where current.text == "if": return try parseConditional()
+        case .keyword where current.text == "case": return try parseCase()
+        default: return try parseLeaf()
+        }
+    }
+
+    /// A literal or a name: the primaries that do not nest.
+    mutating func parseLeaf() throws -> Expr {
         let t = current
-        let start = t.range.lowerBound
         switch t.kind {
         case .integer, .decimal:
             advance()
             if current.kind == .unit {
                 let u = advance()
-                return Expr(.quantity(number: t.text, unit: u.text), start..<u.range.upperBound)
+                return Expr(.quantity(number: t.text, unit: u.text), t.range.lowerBound..<u.range.upperBound)
             }
             if current.kind == .identifier, let unit = calendarUnit(current.text) {
                 advance()
-                return Expr(.quantity(number: t.text, unit: unit), start..<previousEnd)
+                return Expr(.quantity(number: t.text, unit: unit), t.range.lowerBound..<previousEnd)
             }
             return Expr(t.kind == .integer ? .integer(t.text) : .decimal(t.text), t.range)
         case .string:
@@ -636,91 +732,92 @@ public struct Parser {
             return Expr(.temporal(t.text), t.range)
         case .identifier:
             advance()
-            if accept(symbol: "(") {
-                var args: [Expr] = []
-                if !current.isSymbol(")") {
-                    repeat { args.append(try parseEnclosed()) } while accept(symbol: ",")
-                }
-                try expect(symbol: ")", "')' to close the argument list")
-                return Expr(.call(Name(text: t.text, range: t.range), args), start..<previousEnd)
-            }
             return Expr(.name(t.text), t.range)
-        case .symbol where t.text == "(":
+        case .invalid:
+            // A malformed literal, already reported: stand in null so that nothing cascades.
             advance()
-            try enter()
-            defer { depth -= 1 }
-            let inner = try parseEnclosed()
-            try expect(symbol: ")", "')' to close the parenthesis")
-            return Expr(inner.kind, start..<previousEnd)
-        case .symbol where t.text == "[":
+            return Expr(.null, t.range)
+        case .keyword where t.text == "null":
             advance()
-            try enter()
-            defer { depth -= 1 }
-            var items: [Expr] = []
-            if !current.isSymbol("]") {
-                repeat { items.append(try parseEnclosed()) } while accept(symbol: ",")
-            }
-            try expect(symbol: "]", "']' to close the list")
-            return Expr(.list(items), start..<previousEnd)
-        case .keyword:
-            return try parseKeywordPrimary(t)
+            return Expr(.null, t.range)
+        case .keyword where t.text == "true" || t.text == "false":
+            advance()
+            return Expr(.boolean(t.text == "true"), t.range)
+        case .keyword where declarationWords.contains(t.text):
+            throw unexpected("an expression", hint: "the previous declaration looks incomplete")
         default:
             throw unexpected("an expression")
         }
     }
 
-    mutating func parseKeywordPrimary(_ t: Token) throws -> Expr {
-        let start = t.range.lowerBound
-        switch t.text {
-        case "null": advance(); return Expr(.null, t.range)
-        case "true", "false": advance(); return Expr(.boolean(t.text == "true"), t.range)
-        case "interval":
-            advance()
-            let lowClosed: Bool
-            if accept(symbol: "[") { lowClosed = true } else if accept(symbol: "(") { lowClosed = false } else {
-                throw unexpected("'[' or '(' to open the interval")
-            }
-            try enter()
-            defer { depth -= 1 }
-            let low = try parseEnclosed()
-            try expect(symbol: ",", "',' between the interval's bounds")
-            let high = try parseEnclosed()
-            let highClosed: Bool
-            if accept(symbol: "]") { highClosed = true } else if accept(symbol: ")") { highClosed = false } else {
-                throw unexpected("']' or ')' to close the interval")
-            }
-            return Expr(.interval(lowClosed: lowClosed, low, high, highClosed: highClosed), start..<previousEnd)
-        case "if":
-            advance()
-            try enter()
-            defer { depth -= 1 }
+    mutating func parseCall() throws -> Expr {
+        let t = advance()
+        advance()
+        var args: [Expr] = []
+        if !current.isSymbol(")") {
+            repeat { args.append(try parseEnclosed()) } while accept(symbol: ",")
+        }
+        try expect(symbol: ")", "')' to close the argument list")
+        return Expr(.call(Name(text: t.text, range: t.range), args), t.range.lowerBound..<previousEnd)
+    }
+
+    /// Parentheses leave no node: the inner expression takes their range.
+    mutating func parseParenthesized() throws -> Expr {
+        let start = advance().range.lowerBound
+        let inner = try parseEnclosed()
+        try expect(symbol: ")", "')' to close the parenthesis")
+        return Expr(inner.kind, start..<previousEnd)
+    }
+
+    mutating func parseList() throws -> Expr {
+        let start = advance().range.lowerBound
+        var items: [Expr] = []
+        if !current.isSymbol("]") {
+            repeat { items.append(try parseEnclosed()) } while accept(symbol: ",")
+        }
+        try expect(symbol: "]", "']' to close the list")
+        return Expr(.list(items), start..<previousEnd)
+    }
+
+    mutating func parseInterval() throws -> Expr {
+        let start = advance().range.lowerBound
+        let lowClosed: Bool
+        if accept(symbol: "[") { lowClosed = true } else if accept(symbol: "(") { lowClosed = false } else {
+            throw unexpected("'[' or '(' to open the interval")
+        }
+        let low = try parseEnclosed()
+        try expect(symbol: ",", "',' between the interval's bounds")
+        let high = try parseEnclosed()
+        let highClosed: Bool
+        if accept(symbol: "]") { highClosed = true } else if accept(symbol: ")") { highClosed = false } else {
+            throw unexpected("']' or ')' to close the interval")
+        }
+        return Expr(.interval(lowClosed: lowClosed, low, high, highClosed: highClosed), start..<previousEnd)
+    }
+
+    mutating func parseConditional() throws -> Expr {
+        let start = advance().range.lowerBound
+        let c = try parseExpr()
+        try expect(keyword: "then")
+        let a = try parseExpr()
+        try expect(keyword: "else")
+        let b = try parseExpr()
+        return Expr(.conditional(c, a, b), start..<b.range.upperBound)
+    }
+
+    mutating func parseCase() throws -> Expr {
+        let start = advance().range.lowerBound
+        var arms: [(Expr, Expr)] = []
+        while accept(keyword: "when") {
             let c = try parseExpr()
             try expect(keyword: "then")
-            let a = try parseExpr()
-            try expect(keyword: "else")
-            let b = try parseExpr()
-            return Expr(.conditional(c, a, b), start..<b.range.upperBound)
-        case "case":
-            advance()
-            try enter()
-            defer { depth -= 1 }
-            var arms: [(Expr, Expr)] = []
-            while accept(keyword: "when") {
-                let c = try parseExpr()
-                try expect(keyword: "then")
-                arms.append((c, try parseExpr()))
-            }
-            if arms.isEmpty { throw unexpected("'when'") }
-            try expect(keyword: "else")
-            let other = try parseExpr()
-            guard accept(word: "end") else { throw unexpected("'end' to close the case") }
-            return Expr(.caseWhen(arms, other), start..<previousEnd)
-        default:
-            if declarationWords.contains(t.text) {
-                throw unexpected("an expression", hint: "the previous declaration looks incomplete")
-            }
-            throw unexpected("an expression")
+            arms.append((c, try parseExpr()))
         }
+        if arms.isEmpty { throw unexpected("'when'") }
+        try expect(keyword: "else")
+        let other = try parseExpr()
+        guard accept(word: "end") else { throw unexpected("'end' to close the case") }
+        return Expr(.caseWhen(arms, other), start..<previousEnd)
     }
 }
 

@@ -41,11 +41,16 @@ public final class SourceFile: Sendable {
 
     /// The text of a 1-based line without its line terminator, with invalid UTF-8 replaced.
     public func lineText(_ line: Int) -> String {
-        guard line >= 1, line <= lineStarts.count else { return "" }
+        String(decoding: lineBytes(line), as: UTF8.self)
+    }
+
+    /// The bytes of a 1-based line without its line terminator (`\n` or `\r\n`).
+    public func lineBytes(_ line: Int) -> ArraySlice<UInt8> {
+        guard line >= 1, line <= lineStarts.count else { return [] }
         let start = lineStarts[line - 1]
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
         if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
+        return bytes[start..<max(start, end)]
     }
 
     /// The location of a byte offset.

@@ -9,7 +9,9 @@ public enum TokenKind: Hashable, Sendable {
     case temporal        // @2025-01-01T00:00:00Z; `text` holds what follows '@'
     case symbol          // punctuation and operators; `text` holds it
     case endOfInput
-    case invalid         // a lexical error, already reported
+    /// A lexical error, already reported. `text` is empty for a stray character (the parser
+    /// skips it) and holds the source of a malformed literal (the parser reads it as null).
+    case invalid
 }
 
 /// One token, with its resolved text and its source range.
@@ -25,15 +27,32 @@ public struct Token: Sendable, CustomStringConvertible {
     /// A word, reserved or not: `start`, `code`, `day` are identifiers whose meaning depends on place.
     public func isWord(_ w: String) -> Bool { (kind == .identifier || kind == .keyword) && text == w }
 
+    /// How messages name the token: `name 'x'`, `string "a"`, `'where'`. Long or multi-line text
+    /// is shortened so that a message stays one readable line.
     public var description: String {
         switch kind {
         case .endOfInput: return "end of input"
-        case .string: return "string \"\(text)\""
+        case .string: return "string \"\(Token.shortened(text))\""
         case .temporal: return "@\(text)"
-        case .unit: return "'\(text)'"
-        case .identifier: return "name '\(text)'"
-        default: return "'\(text)'"
+        case .unit: return "'\(Token.shortened(text))'"
+        case .identifier: return "name '\(Token.shortened(text))'"
+        default: return "'\(Token.shortened(text))'"
         }
+    }
+
+    static func shortened(_ text: String, limit: Int = 30) -> String {
+        var out = ""
+        var count = 0
+        for u in text.unicodeScalars {
+            if count == limit { return out + "..." }
+            switch u {
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(u.value < 0x20 || u.value == 0x7F ? " " : u)
+            }
+            count += 1
+        }
+        return out
     }
 }
 
