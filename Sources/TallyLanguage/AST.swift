@@ -79,7 +79,7 @@ public struct TimingPhrase: Sendable {
     public var precision: DatePrecision?
     public var offset: Expr?
     public var offsetMode: OffsetMode
-    /// `included in` is `includes` with the operands swapped; kept for dumps and messages.
+    /// True when written `included in` (which means `during`); kept for dumps and messages.
     public var swapped: Bool
 }
 

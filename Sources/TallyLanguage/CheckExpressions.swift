@@ -206,8 +206,10 @@ extension Checker {
         }
     }
 
+    /// The cycle that leads back to a definition, read off the stack of definitions in progress.
     func cycleDescription(_ i: Int) -> String {
-        let chain = defines.indices.filter { defines[$0].state == .checking }.map { defines[$0].name }
+        guard let first = checking.lastIndex(of: defines[i].name) else { return "" }
+        let chain = Array(checking[first...])
         return chain.count > 1 ? " through " + (chain + [defines[i].name]).joined(separator: " → ") : ""
     }
 

@@ -298,7 +298,8 @@ extension Checker {
         guard let f = matching.first else {
             let shapes = candidates.map { i in name.text + "(" + functions[i].params.map { "\($0.0.text): \($0.1)" }.joined(separator: ", ") + ")" }
             if candidates.count == 1, functions[candidates[0]].params.count != args.count {
-                error("argument-count", "'\(name.text)' takes \(functions[candidates[0]].params.count) argument(s), not \(args.count)",
+                let n = functions[candidates[0]].params.count
+                error("argument-count", "'\(name.text)' takes \(n) argument\(n == 1 ? "" : "s"), not \(args.count)",
                       r, unit: b.unit, hint: "declared as " + shapes[0])
             } else {
                 error("argument-type", "no '\(name.text)' takes (" + args.map(\.type.description).joined(separator: ", ") + ")",
@@ -325,7 +326,8 @@ extension Checker {
         }
         let shapes = overloads.map(\.signature)
         if overloads.allSatisfy({ $0.parameters.count != args.count }) {
-            error("argument-count", "'\(name.text)' takes \(overloads[0].parameters.count) argument(s), not \(args.count)", r, unit: b.unit,
+            let n = overloads[0].parameters.count
+            error("argument-count", "'\(name.text)' takes \(n) argument\(n == 1 ? "" : "s"), not \(args.count)", r, unit: b.unit,
                   hint: shapes.joined(separator: " or "))
         } else {
             error("argument-type", "no '\(name.text)' takes (" + args.map(\.type.description).joined(separator: ", ") + ")", r, unit: b.unit,

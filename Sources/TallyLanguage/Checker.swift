@@ -13,6 +13,10 @@ final class Checker {
     var parameters: [ParameterEntry] = []
     var info: MeasureInfo
     var episodeType: TypeRef?
+    /// Definitions and functions being checked, innermost last: a cycle is read off it, and
+    /// its length bounds how deep definitions may refer to each other.
+    var checking: [String] = []
+    static let maximumReferenceDepth = 100
 
     enum Symbol {
         case define(Int), functions([Int]), valueSet(Int), code(Int), parameter(Int)
@@ -351,7 +355,14 @@ final class Checker {
         case .checking: return nil
         case .unchecked: break
         }
+        if checking.count >= Checker.maximumReferenceDepth {
+            error("too-deep", "definitions refer to each other more than \(Checker.maximumReferenceDepth) levels deep",
+                  defines[i].nameRange, unit: defines[i].unit, hint: "flatten the chain of definitions")
+            return nil
+        }
         defines[i].state = .checking
+        checking.append(defines[i].name)
+        defer { checking.removeLast() }
         let body = Body(unit: defines[i].unit)
         let typed = check(defines[i].expr, body)
         defines[i].typed = typed
@@ -368,7 +379,14 @@ final class Checker {
         case .checking: return nil
         case .unchecked: break
         }
+        if checking.count >= Checker.maximumReferenceDepth {
+            error("too-deep", "functions call each other more than \(Checker.maximumReferenceDepth) levels deep",
+                  functions[i].nameRange, unit: functions[i].unit, hint: "flatten the chain of functions")
+            return nil
+        }
         functions[i].state = .checking
+        checking.append(functions[i].name)
+        defer { checking.removeLast() }
         let f = functions[i]
         let body = Body(unit: f.unit)
         for (name, type) in f.params { body.locals.append((name.text, body.newSlot(), type)) }

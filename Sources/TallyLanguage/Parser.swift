@@ -780,12 +780,17 @@ public struct Parser {
     }
 
     mutating func parseInterval() throws -> Expr {
-        let start = advance().range.lowerBound
+        let keyword = advance()
+        let start = keyword.range.lowerBound
         let lowClosed: Bool
         if accept(symbol: "[") { lowClosed = true } else if accept(symbol: "(") { lowClosed = false } else {
             throw unexpected("'[' or '(' to open the interval")
         }
         let low = try parseEnclosed()
+        // `interval(x)` with one argument is the function that turns a point into an interval.
+        if !lowClosed, accept(symbol: ")") {
+            return Expr(.call(Name(text: "interval", range: keyword.range), [low]), start..<previousEnd)
+        }
         try expect(symbol: ",", "',' between the interval's bounds")
         let high = try parseEnclosed()
         let highClosed: Bool
