@@ -6,31 +6,11 @@ import ValueSetsPlugin
 
 /// Value sets read from files: FHIR ValueSet JSON (expansion, compose, Bundle) and CSV code
 /// lists, and the store that finds them by canonical URL, `urn:oid:` or bare OID.
-final class ValueSetTests: XCTestCase {
+final class ValueSetTests: TemporaryFolderTestCase {
     static let snomed = "http://snomed.info/sct"
     static let loinc = "http://loinc.org"
     static let icd10cm = "http://hl7.org/fhir/sid/icd-10-cm"
     static let cpt = "http://www.ama-assn.org/go/cpt"
-
-    var dir: String!
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "tally-valueset-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    /// Writes a fixture file into the temporary folder and returns its path.
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = (dir as NSString).appendingPathComponent(name)
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
 
     func keys(_ d: ValueSetDefinition) -> [String] { d.codes.map(\.key) }
 

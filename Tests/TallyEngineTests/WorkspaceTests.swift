@@ -6,27 +6,7 @@ import ValueSetsPlugin
 
 /// The measure workspace: finding measure files, resolving `use`d libraries, and compiling
 /// against the canonical schema with the value sets of a run.
-final class WorkspaceTests: XCTestCase {
-    var dir: String!
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "tally-workspace-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    /// Writes a file under the temporary folder and returns its path.
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = (dir as NSString).appendingPathComponent(name)
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
+final class WorkspaceTests: TemporaryFolderTestCase {
     func path(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
 
     func workspace(valueSets: any ValueSetProvider = NoValueSets(), libraryRoots: [String] = []) -> MeasureWorkspace {
