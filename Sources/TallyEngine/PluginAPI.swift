@@ -57,6 +57,8 @@ public struct PluginRegistry: Sendable {
     public private(set) var plugins: [(name: String, summary: String)] = []
     public private(set) var valueSetSources: [(plugin: String, source: any ValueSetSource)] = []
     public private(set) var functions: [(plugin: String, definition: FunctionDefinition)] = []
+    public private(set) var loaders: [(plugin: String, loader: any PanelLoader)] = []
+    public private(set) var generators: [(plugin: String, generator: any PanelGenerator)] = []
 
     public init(plugins list: [any TallyPlugin] = []) {
         for p in list {
@@ -67,6 +69,20 @@ public struct PluginRegistry: Sendable {
 
     public mutating func add(valueSetSource: any ValueSetSource, from plugin: String) {
         valueSetSources.append((plugin, valueSetSource))
+    }
+
+    public mutating func add(loader: any PanelLoader, from plugin: String) {
+        loaders.append((plugin, loader))
+    }
+
+    public mutating func add(generator: any PanelGenerator, from plugin: String) {
+        generators.append((plugin, generator))
+    }
+
+    /// The loader for `--input-format NAME`, or the first that recognises the path.
+    public func loader(format: String?, path: String) -> (any PanelLoader)? {
+        if let format { return loaders.first { $0.loader.format == format }?.loader }
+        return loaders.first { $0.loader.canLoad(path: path) }?.loader
     }
 
     public mutating func add(functions defs: [FunctionDefinition], from plugin: String) {

@@ -1,0 +1,129 @@
+import TallyLanguage
+
+/// Collects records per member while a loader reads, then builds the member records: lists
+/// sorted deterministically, references (an observation's encounter) resolved by id, and
+/// records whose member never appeared rejected and counted.
+///
+///     var assembler = MemberAssembler()
+///     assembler.member("p1").setField(CanonicalSchema.slot("Member", "birth_date"), .temporal(...))
+///     assembler.add(encounter, to: "p1", list: CanonicalSchema.slot("Member", "encounters"))
+///     let panel = assembler.finish(report: report)
+public struct MemberAssembler {
+    public final class Builder {
+        public let id: String
+        public var fields: [Value]
+        /// Whether the member itself appeared (a patient row or resource, an eligibility row).
+        public var seen = false
+        var lists: [Int: [Value]] = [:]
+        /// Fields to resolve after loading: (record, slot, target list slot, target id, source for errors).
+        var references: [(Record, Int, Int, String)] = []
+
+        init(id: String) {
+            self.id = id
+            var f = [Value](repeating: .null, count: CanonicalSchema.member.fields.count)
+            f[CanonicalSchema.memberID] = .string(id)
+            self.fields = f
+        }
+
+        public func setField(_ slot: Int, _ v: Value) { fields[slot] = v }
+        public func add(_ record: Record, list slot: Int) { lists[slot, default: []].append(.record(record)) }
+        /// Resolves `record.fields[slot]` to the member's record with `id` in the list at `listSlot`.
+        public func reference(_ record: Record, slot: Int, list listSlot: Int, id: String) {
+            references.append((record, slot, listSlot, id))
+        }
+    }
+
+    var builders: [String: Builder] = [:]
+    var sourceOf: [String: (file: String, line: Int?, resource: String?)] = [:]
+
+    public init() {}
+
+    /// The builder for a member id, created on first use.
+    public mutating func member(_ id: String) -> Builder {
+        if let b = builders[id] { return b }
+        let b = Builder(id: id)
+        builders[id] = b
+        return b
+    }
+
+    /// Records where a member's first record came from, to report it if the member never appears.
+    public mutating func noteSource(_ id: String, file: String, line: Int?, resource: String? = nil) {
+        if sourceOf[id] == nil { sourceOf[id] = (file, line, resource) }
+    }
+
+    /// Builds the panel. Members that have records but never appeared themselves are rejected
+    /// (with all their records) and counted under `no-member`.
+    public func finish(report: LoadReport, options: LoadOptions) throws -> Panel {
+        var report = report
+        var members: [Record] = []
+        let idSlot = CanonicalSchema.recordIDSlots
+        for id in builders.keys.sorted() {
+            let b = builders[id]!
+            let count = b.lists.values.reduce(0) { $0 + $1.count }
+            guard b.seen else {
+                let src = sourceOf[id]
+                let r = Rejection(file: src?.file ?? "", line: src?.line, resource: src?.resource, code: "no-member",
+                                  message: "\(count) record(s) for member '\(id)', who has no patient or eligibility record")
+                if options.strict { throw r }
+                report.rejections.append(r)
+                continue
+            }
+            var fields = b.fields
+            for (slot, list) in b.lists {
+                // Loaders add records in file order; a stable order by id keeps panels deterministic
+                // whatever order files were read in.
+                let kind = list.first?.asRecord?.kind ?? 0
+                if let s = idSlot[kind] {
+                    fields[slot] = .list(list.enumerated().sorted { x, y in
+                        let a = x.element.asRecord!.fields[s].asString ?? "", c = y.element.asRecord!.fields[s].asString ?? ""
+                        return a != c ? a < c : x.offset < y.offset
+                    }.map(\.element))
+                } else {
+                    fields[slot] = .list(list)
+                }
+                report.records[CanonicalSchema.schema.kinds[kind].name, default: 0] += list.count
+            }
+            let member = Record(kind: CanonicalSchema.memberKind, fields: fields)
+            for (record, slot, listSlot, target) in b.references {
+                let match = fields[listSlot].asList.first { v in
+                    guard let r = v.asRecord, let s = idSlot[r.kind] else { return false }
+                    return r.fields[s].asString == target
+                }
+                record.fields[slot] = match ?? .null
+            }
+            members.append(member)
+        }
+        report.records["Member", default: 0] += members.count
+        return Panel(members: members, report: report)
+    }
+}
+
+extension CanonicalSchema {
+    public static let memberKind = schema.index(of: "Member")!
+    public static let member = schema.root
+    public static let memberID = member.slot(of: "id")!
+
+    /// The slot of a field, for loaders that resolve slots once (crashes on a misspelt name:
+    /// that is a programming error in the loader, caught by its tests).
+    public static func slot(_ kind: String, _ field: String) -> Int {
+        guard let k = schema.kind(kind), let s = k.slot(of: field) else { fatalError("no field \(kind).\(field)") }
+        return s
+    }
+
+    public static func kindIndex(_ kind: String) -> Int { schema.index(of: kind)! }
+
+    /// A new record of a kind with every field null.
+    public static func newRecord(_ kind: String) -> Record {
+        let i = kindIndex(kind)
+        return Record(kind: i, fields: [Value](repeating: .null, count: schema.kinds[i].fields.count))
+    }
+
+    /// The `id` slot of each kind that has one.
+    static let recordIDSlots: [Int: Int] = {
+        var m: [Int: Int] = [:]
+        for (i, k) in schema.kinds.enumerated() where k.name != "Member" {
+            if let s = k.slot(of: "id") { m[i] = s }
+        }
+        return m
+    }()
+}
