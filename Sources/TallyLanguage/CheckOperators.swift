@@ -235,6 +235,9 @@ extension Checker {
 
     func checkCall(_ name: Name, _ args: [Expr], _ r: SourceRange, _ b: Body) -> Typed {
         let n = name.text
+        if let dot = n.firstIndex(of: ".") {
+            return checkQualifiedCall(String(n[..<dot]), String(n[n.index(after: dot)...]), name, args, r, b)
+        }
         // A record list filtered by a value set or code: conditions(Diabetes).
         let root = input.schema.root
         if args.count == 1, lookup(n, name.range, b) == nil, let slot = root.slot(of: n),
@@ -257,6 +260,22 @@ extension Checker {
         error("unknown-function", "unknown function '\(n)'", name.range, unit: b.unit,
               hint: closestName(to: n, in: names).map { "did you mean '\($0)'?" })
         return Typed(.constant(.null), .any, r)
+    }
+
+    /// `Alias.function(args)`: a function of a library used with an alias.
+    func checkQualifiedCall(_ alias: String, _ function: String, _ name: Name, _ args: [Expr], _ r: SourceRange, _ b: Body) -> Typed {
+        guard let imp = units[b.unit].imports.first(where: { $0.alias == alias }) else {
+            error("unknown-name", "unknown library alias '\(alias)'", name.range, unit: b.unit,
+                  hint: closestName(to: alias, in: units[b.unit].imports.compactMap(\.alias)).map { "did you mean '\($0)'?" })
+            return Typed(.constant(.null), .any, r)
+        }
+        guard case .functions(let fs)? = units[imp.unit].scope[function] else {
+            let functions = units[imp.unit].scope.compactMap { if case .functions = $0.value { return $0.key } else { return nil } }
+            error("unknown-function", "library '\(alias)' has no function '\(function)'", name.range, unit: b.unit,
+                  hint: closestName(to: function, in: functions).map { "did you mean '\($0)'?" })
+            return Typed(.constant(.null), .any, r)
+        }
+        return callUser(fs, name, args.map { check($0, b) }, r, b)
     }
 
     func sourceFilter(_ slot: Int, _ kindName: String, _ arg: Expr, _ r: SourceRange, _ b: Body) -> Typed {

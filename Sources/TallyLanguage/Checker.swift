@@ -132,6 +132,10 @@ final class Checker {
         } else if let h = header, parsed.unit.decls.first.map({ $0.range != h.range }) ?? false {
             error("misplaced-header", "the 'measure' or 'library' line must come first", h.range, unit: u)
         }
+        for extra in parsed.unit.decls.filter({ if case .header = $0.kind { return true } else { return false } }).dropFirst() {
+            error("duplicate-header", "a file holds one measure or library; this is a second header", extra.range, unit: u,
+                  hint: "put each measure in its own file")
+        }
         loading.append(file.path)
         defer { loading.removeLast() }
         for decl in parsed.unit.decls {
@@ -275,7 +279,9 @@ final class Checker {
     }
 
     func registerParameters() {
-        for (name, typeSyntax, valueExpr, u) in parameterDecls {
+        // The measure's own declaration comes first, so its default wins over its libraries'.
+        let ordered = parameterDecls.filter { $0.3 == 0 } + parameterDecls.filter { $0.3 != 0 }
+        for (name, typeSyntax, valueExpr, u) in ordered {
             let declared = typeSyntax.map { resolveType($0, unit: u) }
             var value: Value = .null
             var type = declared ?? .any

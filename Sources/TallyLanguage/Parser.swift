@@ -646,6 +646,13 @@ public struct Parser {
         advance()
         guard current.kind == .identifier || current.kind == .keyword else { throw unexpected("a field name after '.'") }
         let t = advance()
+        // `Alias.function(args)` calls a function of a library used with an alias.
+        if case .name(let alias) = e.kind, current.isSymbol("(") {
+            advance()
+            let args = try parseArguments()
+            return Expr(.call(Name(text: alias + "." + t.text, range: e.range.lowerBound..<t.range.upperBound), args),
+                        e.range.lowerBound..<previousEnd)
+        }
         return Expr(.member(e, Name(text: t.text, range: t.range)), e.range.lowerBound..<t.range.upperBound)
     }
 
@@ -753,12 +760,18 @@ public struct Parser {
     mutating func parseCall() throws -> Expr {
         let t = advance()
         advance()
+        let args = try parseArguments()
+        return Expr(.call(Name(text: t.text, range: t.range), args), t.range.lowerBound..<previousEnd)
+    }
+
+    /// The arguments after an opening parenthesis, through the closing one.
+    mutating func parseArguments() throws -> [Expr] {
         var args: [Expr] = []
         if !current.isSymbol(")") {
             repeat { args.append(try parseEnclosed()) } while accept(symbol: ",")
         }
         try expect(symbol: ")", "')' to close the argument list")
-        return Expr(.call(Name(text: t.text, range: t.range), args), t.range.lowerBound..<previousEnd)
+        return args
     }
 
     /// Parentheses leave no node: the inner expression takes their range.

@@ -138,6 +138,7 @@ extension Value {
         case (.integer(let x), .integer(let y)): return x == y
         case (.boolean(let x), .boolean(let y)): return x == y
         case (.code(let x), .code(let y)): return x.key == y.key
+        case (.concept(let c), .code(let k)), (.code(let k), .concept(let c)): return c.codes.contains { $0.key == k.key }
         case (.concept(let x), .concept(let y)):
             return x.codes.count == y.codes.count && zip(x.codes, y.codes).allSatisfy { $0.key == $1.key }
         case (.record(let x), .record(let y)): return x === y
@@ -177,6 +178,7 @@ extension Value {
         case (.concept(let x), .concept(let y)): return x.codes.contains { a in y.codes.contains { $0.key == a.key } }
         case (.list(let xs), .list(let ys)): return xs.count == ys.count && zip(xs, ys).allSatisfy { equivalent($0, $1) }
         case (.list(let xs), _): return xs.contains { equivalent($0, b) }
+        case (_, .list(let ys)): return ys.contains { equivalent(a, $0) }
         default: return equal(a, b) ?? false
         }
     }

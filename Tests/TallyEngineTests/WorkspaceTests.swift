@@ -200,6 +200,41 @@ final class WorkspaceTests: TemporaryFolderTestCase {
         XCTAssertEqual(program.valueSets.first?.codes, ["http://snomed.info/sct|44054006"])
     }
 
+    func testAliasedLibraryFunctionsAndTheMeasuresParameterDefault() throws {
+        try write("q/lib/util.measure", """
+            library Util "Helpers"
+            parameter period = interval[@2020-01-01T00:00:00.000Z, @2020-12-31T23:59:59.999Z]
+            function twice(x: Integer) = x * 2
+            define period_year = year(start of period)
+            """)
+        let measure = try write("q/m.measure", """
+            library Q "Uses Util with an alias"
+            use "lib/util" as U
+            parameter period = interval[@2025-01-01T00:00:00.000Z, @2025-12-31T23:59:59.999Z]
+            define four = U.twice(2)
+            define year_seen_by_library = U.period_year
+            define wrong = U.thrice(2)
+            """)
+        let result = workspace().compile(try source(measure))
+        // `U.thrice` does not exist: the error names the library and suggests `twice`.
+        XCTAssertEqual(result.diagnostics.map(\.code), ["unknown-function"], rendered(result))
+        XCTAssertEqual(result.diagnostics.first?.hint, "did you mean 'twice'?")
+
+        try write("q/m.measure", """
+            library Q "Uses Util with an alias"
+            use "lib/util" as U
+            parameter period = interval[@2025-01-01T00:00:00.000Z, @2025-12-31T23:59:59.999Z]
+            define four = U.twice(2)
+            define year_seen_by_library = U.period_year
+            """)
+        let clean = workspace().compile(try source(measure))
+        let program = try XCTUnwrap(clean.program, rendered(clean))
+        let ctx = program.evaluation(member: nil)
+        XCTAssertEqual(ctx.value(of: "four")?.description, "4")
+        // The measure's parameter default wins over the library's, whatever the order of lines.
+        XCTAssertEqual(ctx.value(of: "year_seen_by_library")?.description, "2025")
+    }
+
     func testUnknownFieldOfCanonicalSchemaIsAnError() throws {
         let measure = try write("m.measure", """
             library Bad "A field the canonical schema does not have"
