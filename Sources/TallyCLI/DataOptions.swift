@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import TallyEngine
+
+/// Options of every command that reads a panel.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("input-format"), help: ArgumentHelp("The panel's format (claims-csv, fhir, ...); detected when omitted.", valueName: "FORMAT"))
+    var inputFormat: String?
+
+    @Flag(help: "Stop at the first rejected row or resource (exit code 3) instead of skipping and counting it.")
+    var strict = false
+
+    /// Loads a panel with the registry's loaders; rejections under `--strict` exit with code 3.
+    func load(_ path: String, _ registry: PluginRegistry) throws -> Panel {
+        guard FileManager.default.fileExists(atPath: path) else { throw usageError("no such file or folder: \(path)") }
+        guard let loader = registry.loader(format: inputFormat, path: path) else {
+            let formats = registry.loaders.map(\.loader.format).joined(separator: ", ")
+            if let f = inputFormat { throw usageError("unknown --input-format '\(f)' (known: \(formats))") }
+            throw usageError("cannot tell the format of \(path); give --input-format (one of: \(formats))")
+        }
+        do {
+            return try loader.load(path: path, options: LoadOptions(strict: strict))
+        } catch let r as Rejection {
+            writeErr("error: \(r)\n")
+            throw ExitCode(ExitStatus.dataErrors)
+        }
+    }
+}
+
+/// The load summary people read: members, records by kind, rejections by reason with the
+/// first few places.
+func renderLoadSummary(_ panel: Panel, path: String, shown: Int = 20) -> String {
+    let r = panel.report
+    var out = "\(path): \(panel.members.count) member\(panel.members.count == 1 ? "" : "s")\n"
+    for (kind, count) in r.records.sorted(by: { $0.key < $1.key }) where kind != "Member" {
+        out += "  \(kind.padding(toLength: 28, withPad: " ", startingAt: 0)) \(count)\n"
+    }
+    if r.rejections.isEmpty {
+        out += "rejected: 0\n"
+    } else {
+        out += "rejected: \(r.rejections.count)\n"
+        for (reason, count) in r.rejectedByReason {
+            out += "  \(reason.padding(toLength: 28, withPad: " ", startingAt: 0)) \(count)\n"
+        }
+        for rejection in r.rejections.prefix(shown) { out += "  \(rejection)\n" }
+        if r.rejections.count > shown { out += "  ... and \(r.rejections.count - shown) more\n" }
+    }
+    return out
+}
