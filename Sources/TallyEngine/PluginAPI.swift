@@ -59,6 +59,7 @@ public struct PluginRegistry: Sendable {
     public private(set) var functions: [(plugin: String, definition: FunctionDefinition)] = []
     public private(set) var loaders: [(plugin: String, loader: any PanelLoader)] = []
     public private(set) var generators: [(plugin: String, generator: any PanelGenerator)] = []
+    public private(set) var reporters: [(plugin: String, reporter: any Reporter)] = []
 
     public init(plugins list: [any TallyPlugin] = []) {
         for p in list {
@@ -73,6 +74,10 @@ public struct PluginRegistry: Sendable {
 
     public mutating func add(loader: any PanelLoader, from plugin: String) {
         loaders.append((plugin, loader))
+    }
+
+    public mutating func add(reporter: any Reporter, from plugin: String) {
+        reporters.append((plugin, reporter))
     }
 
     public mutating func add(generator: any PanelGenerator, from plugin: String) {

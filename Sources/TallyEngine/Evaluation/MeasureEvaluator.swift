@@ -1,0 +1,94 @@
+import TallyLanguage
+
+/// A compiled measure ready to evaluate: the program plus where each population, stratifier,
+/// supplemental and observation lives in it.
+public struct MeasureEvaluator: Sendable {
+    public let program: Program
+    public let scoring: String
+    public let populations: [(kind: PopulationKind, define: Int)]
+    public let stratifiers: [(name: String, define: Int)]
+    public let supplementals: [(name: String, define: Int)]
+    public let observations: [(name: String, define: Int, aggregate: PopulationAggregate)]
+
+    public init(program: Program) {
+        self.program = program
+        self.scoring = program.info.scoring ?? "cohort"
+        var pops: [(PopulationKind, Int)] = []
+        var strata: [(String, Int)] = []
+        var sdes: [(String, Int)] = []
+        var obs: [(String, Int, PopulationAggregate)] = []
+        for (i, d) in program.defines.enumerated() where d.isRoot {
+            switch d.role {
+            case .population(let name): if let k = PopulationKind(rawValue: name) { pops.append((k, i)) }
+            case .stratifier: strata.append((d.name, i))
+            case .supplemental: sdes.append((d.name, i))
+            case .observation(let agg): obs.append((d.name, i, agg))
+            default: break
+            }
+        }
+        populations = pops.sorted { PopulationKind.allCases.firstIndex(of: $0.0)! < PopulationKind.allCases.firstIndex(of: $1.0)! }
+            .map { (kind: $0.0, define: $0.1) }
+        stratifiers = strata.map { (name: $0.0, define: $0.1) }
+        supplementals = sdes.map { (name: $0.0, define: $0.1) }
+        observations = obs.map { (name: $0.0, define: $0.1, aggregate: $0.2) }
+    }
+
+    public var name: String { program.info.name }
+    public var isEpisodeBasis: Bool { program.info.episodesDefine != nil }
+
+    /// Evaluates one member: one subject for member basis, one per episode for episode basis.
+    public func evaluate(_ member: Record) -> MemberEvaluation {
+        let ctx = program.evaluation(member: member)
+        let id = Panel.id(of: member)
+        var subjects: [SubjectResult] = []
+        if let episodesDefine = program.info.episodesDefine {
+            let episodes = ctx.value(ofDefine: episodesDefine).asList
+            for (i, e) in episodes.enumerated() {
+                ctx.setEpisode(e)
+                subjects.append(subject(ctx, memberID: id, episode: i, episodeID: episodeID(e)))
+            }
+        } else {
+            subjects.append(subject(ctx, memberID: id, episode: nil, episodeID: nil))
+        }
+        let sde = supplementals.map { (name: $0.name, value: ctx.value(ofDefine: $0.define)) }
+        return MemberEvaluation(memberID: id, subjects: subjects, supplemental: sde, errors: ctx.errors)
+    }
+
+    func subject(_ ctx: EvaluationContext, memberID: String, episode: Int?, episodeID: String?) -> SubjectResult {
+        var raw: [PopulationKind: Bool] = [:]
+        for p in populations { raw[p.kind] = ctx.value(ofDefine: p.define).isTrue }
+        let membership = PopulationMembership.cascade(scoring: scoring) { raw[$0] }
+        // Stratifiers and observations are evaluated for members of the initial population only.
+        let inIP = membership[.initial]
+        let strata = stratifiers.map { (name: $0.name, value: inIP ? ctx.value(ofDefine: $0.define) : Value.null) }
+        let observed = observations.map { o -> (name: String, value: Value) in
+            let counted = scoring == "continuous-variable" ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : inIP
+            return (o.name, counted ? ctx.value(ofDefine: o.define) : .null)
+        }
+        return SubjectResult(memberID: memberID, episode: episode, episodeID: episodeID, populations: membership,
+                             strata: strata, observations: observed)
+    }
+
+    func episodeID(_ e: Value) -> String? {
+        guard let r = e.asRecord, let slot = program.schema.kinds[r.kind].slot(of: "id") else { return nil }
+        return r.fields[slot].asString
+    }
+}
+
+/// One subject's results: a member on member basis, or one episode.
+public struct SubjectResult: Sendable {
+    public var memberID: String
+    public var episode: Int?
+    public var episodeID: String?
+    public var populations: PopulationMembership
+    public var strata: [(name: String, value: Value)]
+    public var observations: [(name: String, value: Value)]
+}
+
+public struct MemberEvaluation: Sendable {
+    public var memberID: String
+    public var subjects: [SubjectResult]
+    public var supplemental: [(name: String, value: Value)]
+    /// Runtime errors raised while evaluating this member.
+    public var errors: [String]
+}

@@ -1,0 +1,117 @@
+import TallyLanguage
+
+/// Population counts of one measure over a panel (or a shard of it). Summaries merge: a panel
+/// split into shards and merged gives the same summary as the whole.
+public struct MeasureSummary: Sendable, Codable, Equatable {
+    public var measure: String
+    public var title: String?
+    public var scoring: String
+    public var improvement: String?
+    public var target: Double?
+    public var episodeBasis: Bool
+    public var members = 0
+    /// Subjects evaluated: members, or episodes on episode basis.
+    public var subjects = 0
+    /// Population name → count of subjects in it.
+    public var counts: [String: Int] = [:]
+    /// Stratifier → stratum value (as text) → population → count.
+    public var strata: [String: [String: [String: Int]]] = [:]
+    /// Observation name → observed values (kept for exact aggregation after merging).
+    public var observations: [String: [Double]] = [:]
+    public var aggregates: [String: String] = [:]
+    /// Members with runtime errors, and the first few messages.
+    public var membersWithErrors = 0
+    public var errorSamples: [String] = []
+
+    public init(_ e: MeasureEvaluator) {
+        measure = e.name
+        title = e.program.info.title
+        scoring = e.scoring
+        improvement = e.program.info.improvement
+        target = e.program.info.target
+        episodeBasis = e.isEpisodeBasis
+        for p in e.populations { counts[p.kind.rawValue] = 0 }
+        if e.scoring == "proportion" {
+            for k in [PopulationKind.denominatorExclusion, .denominatorException, .numeratorExclusion] { counts[k.rawValue] = counts[k.rawValue] ?? 0 }
+        }
+        for o in e.observations {
+            observations[o.name] = []
+            aggregates[o.name] = o.aggregate.rawValue
+        }
+    }
+
+    public mutating func add(_ m: MemberEvaluation) {
+        members += 1
+        subjects += m.subjects.count
+        for s in m.subjects {
+            for (k, v) in s.populations.flags where v { counts[k.rawValue, default: 0] += 1 }
+            for (name, value) in s.strata where s.populations[.initial] {
+                let key = value.plainText.isEmpty ? "(none)" : value.plainText
+                var byValue = strata[name] ?? [:]
+                var c = byValue[key] ?? [:]
+                for (k, v) in s.populations.flags where v { c[k.rawValue, default: 0] += 1 }
+                byValue[key] = c
+                strata[name] = byValue
+            }
+            for (name, value) in s.observations {
+                if let d = value.asDouble ?? { if case .quantity(let q) = value { return q.value } else { return nil } }() {
+                    observations[name, default: []].append(d)
+                }
+            }
+        }
+        if !m.errors.isEmpty {
+            membersWithErrors += 1
+            if errorSamples.count < 5 { errorSamples.append("\(m.memberID): \(m.errors[0])") }
+        }
+    }
+
+    public mutating func merge(_ o: MeasureSummary) {
+        members += o.members
+        subjects += o.subjects
+        for (k, v) in o.counts { counts[k, default: 0] += v }
+        for (name, byValue) in o.strata {
+            for (value, c) in byValue {
+                for (k, v) in c { strata[name, default: [:]][value, default: [:]][k, default: 0] += v }
+            }
+        }
+        for (k, v) in o.observations { observations[k, default: []] += v }
+        membersWithErrors += o.membersWithErrors
+        errorSamples = Array((errorSamples + o.errorSamples).sorted().prefix(5))
+    }
+
+    public func count(_ k: PopulationKind) -> Int { counts[k.rawValue] ?? 0 }
+
+    /// The performance rate: proportion (numerator − numerator exclusions) / (denominator −
+    /// exclusions − exceptions); ratio (numerator − numerator exclusions) / (denominator −
+    /// exclusions); nil for cohort and continuous-variable measures or an empty denominator.
+    public var rate: Double? { rate(counts) }
+
+    public func rate(_ c: [String: Int]) -> Double? {
+        func n(_ k: PopulationKind) -> Int { c[k.rawValue] ?? 0 }
+        switch scoring {
+        case "proportion":
+            let d = n(.denominator) - n(.denominatorExclusion) - n(.denominatorException)
+            return d > 0 ? Double(n(.numerator) - n(.numeratorExclusion)) / Double(d) : nil
+        case "ratio":
+            let d = n(.denominator) - n(.denominatorExclusion)
+            return d > 0 ? Double(n(.numerator) - n(.numeratorExclusion)) / Double(d) : nil
+        default:
+            return nil
+        }
+    }
+
+    /// An observation's aggregate (median, mean, sum, min, max, count) over the observed values.
+    public func aggregate(_ name: String) -> Double? {
+        guard let values = observations[name], let agg = aggregates[name] else { return nil }
+        let xs = values.sorted()
+        if agg == "count" { return Double(xs.count) }
+        guard !xs.isEmpty else { return nil }
+        switch agg {
+        case "median": return xs.count % 2 == 1 ? xs[xs.count / 2] : (xs[xs.count / 2 - 1] + xs[xs.count / 2]) / 2
+        case "mean": return xs.reduce(0, +) / Double(xs.count)
+        case "sum": return xs.reduce(0, +)
+        case "min": return xs.first
+        default: return xs.last
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Dispatch
+import TallyLanguage
+
+/// Evaluates measures over a panel, member-parallel. Members are split into fixed chunks and the
+/// chunks' summaries merged in order, so results do not depend on the number of threads.
+public struct PanelRunner: Sendable {
+    public var jobs: Int
+
+    public init(jobs: Int) { self.jobs = max(1, jobs) }
+
+    /// Summaries per measure, and (when `keepMembers`) every member's evaluation per measure.
+    public func run(_ measures: [MeasureEvaluator], on members: [Record], keepMembers: Bool = false)
+        -> (summaries: [MeasureSummary], members: [[MemberEvaluation]]) {
+        let chunkSize = 512
+        let chunks = (members.count + chunkSize - 1) / chunkSize
+        let partials = Partials(count: chunks)
+        let work = { (c: Int) in
+            var summaries = measures.map(MeasureSummary.init)
+            var kept: [[MemberEvaluation]] = measures.map { _ in [] }
+            for m in members[(c * chunkSize)..<min(members.count, (c + 1) * chunkSize)] {
+                for (i, e) in measures.enumerated() {
+                    let r = e.evaluate(m)
+                    summaries[i].add(r)
+                    if keepMembers { kept[i].append(r) }
+                }
+            }
+            partials.set(c, (summaries, kept))
+        }
+        if jobs == 1 || chunks <= 1 {
+            for c in 0..<chunks { work(c) }
+        } else {
+            let queue = DispatchQueue(label: "tally.run", attributes: .concurrent)
+            let group = DispatchGroup()
+            let semaphore = DispatchSemaphore(value: jobs)
+            for c in 0..<chunks {
+                semaphore.wait()
+                queue.async(group: group) {
+                    work(c)
+                    semaphore.signal()
+                }
+            }
+            group.wait()
+        }
+        var summaries = measures.map(MeasureSummary.init)
+        var kept: [[MemberEvaluation]] = measures.map { _ in [] }
+        for c in 0..<chunks {
+            let (s, k) = partials.get(c)
+            for i in measures.indices {
+                summaries[i].merge(s[i])
+                kept[i] += k[i]
+            }
+        }
+        return (summaries, kept)
+    }
+}
+
+/// Per-chunk results written by worker threads, each slot by one chunk only.
+final class Partials: @unchecked Sendable {
+    private var slots: [([MeasureSummary], [[MemberEvaluation]])?]
+    private let lock = DispatchSemaphore(value: 1)
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ v: ([MeasureSummary], [[MemberEvaluation]])) {
+        lock.wait(); slots[i] = v; lock.signal()
+    }
+    func get(_ i: Int) -> ([MeasureSummary], [[MemberEvaluation]]) { slots[i]! }
+}

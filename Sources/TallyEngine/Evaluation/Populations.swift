@@ -1,0 +1,68 @@
+import TallyLanguage
+
+/// The populations of the Quality Measure IG, in report order.
+public enum PopulationKind: String, CaseIterable, Sendable, Codable {
+    case initial, denominator, denominatorExclusion = "denominator_exclusion", denominatorException = "denominator_exception"
+    case numerator, numeratorExclusion = "numerator_exclusion", measurePopulation = "measure_population"
+    case measurePopulationExclusion = "measure_population_exclusion"
+
+    /// The FHIR measure-population code.
+    public var fhirCode: String {
+        switch self {
+        case .initial: return "initial-population"
+        case .denominator: return "denominator"
+        case .denominatorExclusion: return "denominator-exclusion"
+        case .denominatorException: return "denominator-exception"
+        case .numerator: return "numerator"
+        case .numeratorExclusion: return "numerator-exclusion"
+        case .measurePopulation: return "measure-population"
+        case .measurePopulationExclusion: return "measure-population-exclusion"
+        }
+    }
+}
+
+/// Membership of one subject (a member, or one episode) in each population after the
+/// Quality Measure IG's cascade.
+public struct PopulationMembership: Sendable, Equatable {
+    public var flags: [PopulationKind: Bool] = [:]
+    public subscript(_ k: PopulationKind) -> Bool { flags[k] ?? false }
+
+    /// Applies the cascade to the raw criteria (each `true` only when its expression is true).
+    ///
+    /// Proportion: the denominator needs the initial population; exclusions need the
+    /// denominator; the numerator needs the denominator and no exclusion; exceptions apply only
+    /// to denominator members not excluded and not in the numerator; numerator exclusions need
+    /// the numerator. Ratio: the numerator needs only the initial population. Continuous
+    /// variable: the measure population needs the initial population, its exclusion needs it.
+    public static func cascade(scoring: String, raw: (PopulationKind) -> Bool?) -> PopulationMembership {
+        var m = PopulationMembership()
+        func criterion(_ k: PopulationKind, defaultValue: Bool) -> Bool { raw(k) ?? defaultValue }
+        let ip = criterion(.initial, defaultValue: false)
+        m.flags[.initial] = ip
+        switch scoring {
+        case "proportion", "ratio":
+            let denom = ip && criterion(.denominator, defaultValue: true)
+            let denex = denom && criterion(.denominatorExclusion, defaultValue: false)
+            m.flags[.denominator] = denom
+            m.flags[.denominatorExclusion] = denex
+            let numer: Bool
+            if scoring == "ratio" {
+                numer = ip && criterion(.numerator, defaultValue: false)
+            } else {
+                numer = denom && !denex && criterion(.numerator, defaultValue: false)
+            }
+            m.flags[.numerator] = numer
+            m.flags[.numeratorExclusion] = numer && criterion(.numeratorExclusion, defaultValue: false)
+            if scoring == "proportion" {
+                m.flags[.denominatorException] = denom && !denex && !numer && criterion(.denominatorException, defaultValue: false)
+            }
+        case "continuous-variable":
+            let mp = ip && criterion(.measurePopulation, defaultValue: true)
+            m.flags[.measurePopulation] = mp
+            m.flags[.measurePopulationExclusion] = mp && criterion(.measurePopulationExclusion, defaultValue: false)
+        default:
+            break
+        }
+        return m
+    }
+}
