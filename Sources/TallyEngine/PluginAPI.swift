@@ -60,6 +60,7 @@ public struct PluginRegistry: Sendable {
     public private(set) var loaders: [(plugin: String, loader: any PanelLoader)] = []
     public private(set) var generators: [(plugin: String, generator: any PanelGenerator)] = []
     public private(set) var reporters: [(plugin: String, reporter: any Reporter)] = []
+    public private(set) var testCaseSources: [(plugin: String, source: any TestCaseSource)] = []
 
     public init(plugins list: [any TallyPlugin] = []) {
         for p in list {
@@ -74,6 +75,10 @@ public struct PluginRegistry: Sendable {
 
     public mutating func add(loader: any PanelLoader, from plugin: String) {
         loaders.append((plugin, loader))
+    }
+
+    public mutating func add(testCaseSource: any TestCaseSource, from plugin: String) {
+        testCaseSources.append((plugin, testCaseSource))
     }
 
     public mutating func add(reporter: any Reporter, from plugin: String) {
