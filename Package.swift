@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "TallyEngine", dependencies: ["TallyLanguage"], path: "Sources/TallyEngine"),
         // Plugins depend on the plugin API only.
         .target(name: "ValueSetsPlugin", dependencies: ["TallyEngine"], path: "Plugins/ValueSets"),
+        .target(name: "ReportsPlugin", dependencies: ["TallyEngine"], path: "Plugins/Reports"),
+        .target(name: "FHIRPlugin", dependencies: ["TallyEngine"], path: "Plugins/FHIR"),
         // The command line as a library: `Tally.main(plugins:)`.
         .target(
             name: "TallyCLI",
@@ -38,7 +40,6 @@ let package = Package(
         ),
         .executableTarget(
             name: "tally",
-            dependencies: ["TallyCLI", "ValueSetsPlugin"],
             path: "Sources/tally"
         ),
         .executableTarget(
@@ -50,6 +51,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "ValueSetsPlugin"], path: "Tests/TallyEngineTests"),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "tally"], path: "Tests/TallyCLITests", exclude: ["Golden"]),
+        .testTarget(name: "FHIRPluginTests", dependencies: ["FHIRPlugin", "TallyEngine"], path: "Tests/FHIRPluginTests"),
     ],
     swiftLanguageModes: [.v5]
 )

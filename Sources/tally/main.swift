@@ -1,5 +1,7 @@
+import FHIRPlugin
+import ReportsPlugin
 import TallyCLI
 import ValueSetsPlugin
 
 // The one place that lists the plugins this `tally` is built with.
-TallyCommandLine.main(plugins: [ValueSetsPlugin()])
+TallyCommandLine.main(plugins: [ValueSetsPlugin(), ReportsPlugin(), FHIRPlugin()])
