@@ -15,93 +15,7 @@ import XCTest
 /// Golden files live in `Tests/TallyCLITests/Golden/`. After an intended change of the output,
 /// re-record them with `TALLY_RECORD=1 swift test --filter CheckCommandTests`, review the diff,
 /// and run the tests again without the variable.
-final class CheckCommandTests: XCTestCase {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The folder that holds the test bundle, and `tally` beside it.
-    static var productsDirectory: URL {
-        #if os(macOS)
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            return bundle.bundleURL.deletingLastPathComponent()
-        }
-        return Bundle.main.bundleURL.deletingLastPathComponent()
-        #else
-        // On Linux the test bundle is an executable; Bundle.main is the folder that holds it.
-        let main = Bundle.main.bundleURL
-        return main.pathExtension == "xctest" ? main.deletingLastPathComponent() : main
-        #endif
-    }
-
-    static var tallyURL: URL { productsDirectory.appendingPathComponent("tally") }
-
-    /// `Tests/TallyCLITests/Golden` in the source tree.
-    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tally-cli-tests-" + UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(at: dir) }
-    }
-
-    struct MissingBinary: Error, CustomStringConvertible {
-        var path: String
-        var description: String { "the tally binary is missing at \(path): run `swift build --product tally` first, then `swift test`" }
-    }
-
-    /// Runs `tally` with arguments in a working directory. stdout and stderr go to files, so a
-    /// full pipe never blocks the child.
-    func tally(_ arguments: [String], in cwd: URL? = nil) throws -> Run {
-        let url = Self.tallyURL
-        guard FileManager.default.isExecutableFile(atPath: url.path) else { throw MissingBinary(path: url.path) }
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        process.currentDirectoryURL = cwd ?? dir
-        // Help text wraps at the terminal width: fix it so output does not depend on the caller.
-        var environment = ProcessInfo.processInfo.environment
-        environment["COLUMNS"] = "80"
-        environment["LINES"] = "25"
-        environment["TALLY_RECORD"] = nil
-        process.environment = environment
-        let capture = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tally-run-" + UUID().uuidString)
-        let outURL = capture.appendingPathExtension("out"), errURL = capture.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        XCTAssertEqual(process.terminationReason, .exit, "tally was killed by a signal: \(arguments)")
-        let stdout = try Data(contentsOf: outURL), stderr = try Data(contentsOf: errURL)
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> URL {
-        let url = dir.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
-        return url
-    }
-
+final class CheckCommandTests: TallyBinaryTestCase {
     static let clean = """
         measure Clean "A clean measure"
           scoring proportion
@@ -293,29 +207,6 @@ final class CheckCommandTests: XCTestCase {
     }
 
     // MARK: Golden files
-
-    /// Compares output with `Golden/<name>` byte for byte; with `TALLY_RECORD=1`, writes it instead.
-    func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = Self.goldenDirectory.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["TALLY_RECORD"] == "1" {
-            try Data(actual.utf8).write(to: url)
-            XCTFail("recorded \(url.path); review it and run the tests again without TALLY_RECORD", file: file, line: line)
-            return
-        }
-        guard let expected = FileManager.default.contents(atPath: url.path) else {
-            XCTFail("no golden file \(url.path); record it with TALLY_RECORD=1", file: file, line: line)
-            return
-        }
-        if Data(actual.utf8) != expected {
-            XCTFail("""
-                output differs from \(url.path) (re-record with TALLY_RECORD=1 if the change is intended)
-                --- expected
-                \(String(decoding: expected, as: UTF8.self))
-                --- actual
-                \(actual)
-                """, file: file, line: line)
-        }
-    }
 
     func testGoldenCheckText() throws {
         let r = try tally(["check", "broken.measure"], in: Self.goldenDirectory)
