@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "ValueSetsPlugin", dependencies: ["TallyEngine"], path: "Plugins/ValueSets"),
         .target(name: "ReportsPlugin", dependencies: ["TallyEngine"], path: "Plugins/Reports"),
         .target(name: "FHIRPlugin", dependencies: ["TallyEngine"], path: "Plugins/FHIR"),
+        .target(name: "SynthPlugin", dependencies: ["TallyEngine"], path: "Plugins/Synth"),
         // The command line as a library: `Tally.main(plugins:)`.
         .target(
             name: "TallyCLI",
@@ -40,6 +41,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tally",
+            dependencies: ["TallyCLI", "ValueSetsPlugin", "ReportsPlugin", "FHIRPlugin", "SynthPlugin"],
             path: "Sources/tally"
         ),
         .executableTarget(
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "ValueSetsPlugin"], path: "Tests/TallyEngineTests"),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "tally"], path: "Tests/TallyCLITests", exclude: ["Golden"]),
         .testTarget(name: "FHIRPluginTests", dependencies: ["FHIRPlugin", "TallyEngine"], path: "Tests/FHIRPluginTests"),
+        .testTarget(name: "SynthPluginTests", dependencies: ["SynthPlugin", "TallyEngine"], path: "Tests/SynthPluginTests"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,7 +1,8 @@
 import FHIRPlugin
 import ReportsPlugin
+import SynthPlugin
 import TallyCLI
 import ValueSetsPlugin
 
 // The one place that lists the plugins this `tally` is built with.
-TallyCommandLine.main(plugins: [ValueSetsPlugin(), ReportsPlugin(), FHIRPlugin()])
+TallyCommandLine.main(plugins: [ValueSetsPlugin(), ReportsPlugin(), FHIRPlugin(), SynthPlugin()])
