@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "ValueSetsPlugin", dependencies: ["TallyEngine"], path: "Plugins/ValueSets"),
         .target(name: "ReportsPlugin", dependencies: ["TallyEngine"], path: "Plugins/Reports"),
         .target(name: "FHIRPlugin", dependencies: ["TallyEngine"], path: "Plugins/FHIR"),
+        .target(name: "ClaimsCSVPlugin", dependencies: ["TallyEngine"], path: "Plugins/ClaimsCSV"),
         .target(name: "SynthPlugin", dependencies: ["TallyEngine"], path: "Plugins/Synth"),
         // The command line as a library: `Tally.main(plugins:)`.
         .target(
@@ -41,7 +42,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tally",
-            dependencies: ["TallyCLI", "ValueSetsPlugin", "ReportsPlugin", "FHIRPlugin", "SynthPlugin"],
+            dependencies: ["TallyCLI", "ValueSetsPlugin", "ReportsPlugin", "FHIRPlugin", "ClaimsCSVPlugin", "SynthPlugin"],
             path: "Sources/tally"
         ),
         .executableTarget(
@@ -54,6 +55,7 @@ let package = Package(
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "ValueSetsPlugin"], path: "Tests/TallyEngineTests"),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "tally"], path: "Tests/TallyCLITests", exclude: ["Golden"]),
         .testTarget(name: "FHIRPluginTests", dependencies: ["FHIRPlugin", "TallyEngine"], path: "Tests/FHIRPluginTests"),
+        .testTarget(name: "ClaimsCSVPluginTests", dependencies: ["ClaimsCSVPlugin", "TallyEngine"], path: "Tests/ClaimsCSVPluginTests"),
         .testTarget(name: "SynthPluginTests", dependencies: ["SynthPlugin", "TallyEngine"], path: "Tests/SynthPluginTests"),
     ],
     swiftLanguageModes: [.v5]

@@ -1,3 +1,4 @@
+import ClaimsCSVPlugin
 import FHIRPlugin
 import ReportsPlugin
 import SynthPlugin
@@ -5,4 +6,4 @@ import TallyCLI
 import ValueSetsPlugin
 
 // The one place that lists the plugins this `tally` is built with.
-TallyCommandLine.main(plugins: [ValueSetsPlugin(), ReportsPlugin(), FHIRPlugin(), SynthPlugin()])
+TallyCommandLine.main(plugins: [ValueSetsPlugin(), ReportsPlugin(), FHIRPlugin(), ClaimsCSVPlugin(), SynthPlugin()])

@@ -1,0 +1,336 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The bytes of one field: a view into the reader's buffer, valid until the next row is read.
+typealias Bytes = UnsafeBufferPointer<UInt8>
+
+/// A streaming RFC 4180 reader over UTF-8 bytes.
+///
+/// It reads the file in chunks into one buffer (so memory stays bounded whatever the file size),
+/// and splits rows into field spans without creating a String per field: callers look at the
+/// bytes (`field(_:)`) and build only the values they keep. It handles commas, doubled quotes and
+/// line breaks inside quoted fields, CRLF, LF or lone CR line ends, a UTF-8 byte-order mark, and a
+/// missing final line break. Blank lines are skipped. Line numbers are 1-based physical lines: a
+/// row's line is where it starts, so a row after a quoted field with embedded newlines has the
+/// line a text editor shows.
+///
+/// Lenient on text after a closing quote (`"ab"c` reads as `abc`) and on a quote inside an
+/// unquoted field (kept as a character), as most CSV writers and readers are. A quoted field
+/// never closed before the end of the file is reported as `.unterminatedQuote`; the reader then
+/// resumes on the line after the one the broken row started on, so one stray quote costs one row.
+final class CSVReader {
+    enum Event: Equatable {
+        /// A row is available through `fieldCount` and `field(_:)`.
+        case row
+        /// A quoted field opened on `rowLine` is never closed.
+        case unterminatedQuote
+        case end
+    }
+
+    struct Span {
+        var start: Int
+        var end: Int
+        /// A quoted field with doubled quotes or text after its closing quote: cleaned on first access.
+        var raw: Bool
+    }
+
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
+    private var pos = 0
+    private var sourceDone = false
+    private var fd: Int32 = -1
+    private var memory: [UInt8] = []
+    private var memoryOffset = 0
+    private let chunkSize: Int
+    private var checkedBOM = false
+
+    private var spans: UnsafeMutablePointer<Span>
+    private var spanCapacity = 64
+    /// The number of fields in the current row.
+    private(set) var fieldCount = 0
+    /// The physical line the next row starts on.
+    private(set) var line = 1
+    /// The 1-based line the current row (or the broken row) starts on.
+    private(set) var rowLine = 1
+    /// Set when reading the file failed part-way (the rows read before are kept).
+    private(set) var readError: Int32 = 0
+
+    /// Opens a file; nil when it cannot be opened (`errno` says why).
+    init?(path: String, chunkSize: Int = 1 << 20) {
+        let f = open(path, O_RDONLY)
+        guard f >= 0 else { return nil }
+        fd = f
+        self.chunkSize = max(16, chunkSize)
+        capacity = self.chunkSize
+        buffer = .allocate(capacity: capacity)
+        spans = .allocate(capacity: spanCapacity)
+    }
+
+    /// Reads from memory (tests use a small chunk size to cross chunk boundaries everywhere).
+    init(bytes: [UInt8], chunkSize: Int = 1 << 20) {
+        memory = bytes
+        self.chunkSize = max(1, chunkSize)
+        capacity = max(16, self.chunkSize)
+        buffer = .allocate(capacity: capacity)
+        spans = .allocate(capacity: spanCapacity)
+    }
+
+    deinit {
+        buffer.deallocate()
+        spans.deallocate()
+        if fd >= 0 { close(fd) }
+    }
+
+    // MARK: Reading rows
+
+    /// Reads the next row.
+    func next() -> Event {
+        while true {
+            switch parseRow() {
+            case .needMore:
+                refill()
+            case .row:
+                // A blank line is one empty unquoted field: not a row.
+                if fieldCount == 1, spans[0].start == spans[0].end, !spans[0].raw, !quotedEmpty { continue }
+                return .row
+            case .end:
+                return .end
+            case .unterminated:
+                recoverFromUnterminatedQuote()
+                return .unterminatedQuote
+            }
+        }
+    }
+
+    private enum ParseResult { case row, end, needMore, unterminated }
+    private var quotedEmpty = false
+
+    /// Parses one row from `pos`. Commits `pos` and `line` only when the row is complete, so a
+    /// row cut by the end of the buffer is parsed again from its start after a refill. The hot
+    /// state lives in locals (the field list is written through a local pointer).
+    private func parseRow() -> ParseResult {
+        let buf = buffer
+        let n = count
+        let done = sourceDone
+        var p = pos
+        var ln = line
+        if !checkedBOM {
+            if n - p < 3 && !done { return .needMore }
+            if n - p >= 3, buf[p] == 0xEF, buf[p + 1] == 0xBB, buf[p + 2] == 0xBF { p += 3; pos = p }
+            checkedBOM = true
+        }
+        if p == n {
+            if done { return .end }
+            return .needMore
+        }
+        rowLine = ln
+        var sp = spans
+        var cap = spanCapacity
+        var fc = 0
+        var firstQuotedEmpty = false
+        defer {
+            spans = sp
+            spanCapacity = cap
+        }
+        @inline(__always) func append(_ start: Int, _ end: Int, _ raw: Bool) {
+            if fc == cap {
+                let bigger = UnsafeMutablePointer<Span>.allocate(capacity: cap * 2)
+                bigger.update(from: sp, count: fc)
+                sp.deallocate()
+                sp = bigger
+                cap *= 2
+            }
+            sp[fc] = Span(start: start, end: end, raw: raw)
+            fc += 1
+        }
+        while true {
+            // One field starting at p.
+            if p < n, buf[p] == 0x22 {
+                p += 1
+                let start = p
+                var raw = false
+                var end = 0
+                while true {
+                    while p < n {
+                        let c = buf[p]
+                        if c == 0x22 { break }
+                        if c == 0x0A { ln += 1 } else if c == 0x0D, p + 1 < n, buf[p + 1] != 0x0A { ln += 1 }
+                        p += 1
+                    }
+                    if p >= n { return done ? .unterminated : .needMore }
+                    // At a quote: doubled (an escaped quote) or closing.
+                    if p + 1 >= n && !done { return .needMore }
+                    if p + 1 < n && buf[p + 1] == 0x22 {
+                        raw = true
+                        p += 2
+                        continue
+                    }
+                    end = p
+                    p += 1
+                    break
+                }
+                if p < n {
+                    let c = buf[p]
+                    if c != 0x2C && c != 0x0A && c != 0x0D {
+                        // Text after the closing quote: keep it (`"ab"c` is `abc`).
+                        raw = true
+                        while p < n {
+                            let d = buf[p]
+                            if d == 0x2C || d == 0x0A || d == 0x0D { break }
+                            p += 1
+                        }
+                        if p >= n && !done { return .needMore }
+                        end = p
+                    }
+                } else if !done {
+                    return .needMore
+                }
+                if start == end, fc == 0 { firstQuotedEmpty = true }
+                append(start, end, raw)
+            } else {
+                let start = p
+                while p < n {
+                    let c = buf[p]
+                    if c > 0x2C { p += 1; continue }
+                    if c == 0x2C || c == 0x0A || c == 0x0D { break }
+                    p += 1
+                }
+                if p >= n && !done { return .needMore }
+                append(start, p, false)
+            }
+            // After a field: a comma, a line end, or the end of the input.
+            if p >= n { break }
+            let c = buf[p]
+            if c == 0x2C {
+                p += 1
+                continue
+            }
+            if c == 0x0D {
+                if p + 1 >= n && !done { return .needMore }
+                p += (p + 1 < n && buf[p + 1] == 0x0A) ? 2 : 1
+            } else {
+                p += 1
+            }
+            ln += 1
+            break
+        }
+        fieldCount = fc
+        quotedEmpty = firstQuotedEmpty
+        pos = p
+        line = ln
+        return .row
+    }
+
+    /// Keeps the unparsed bytes from `pos`, moves them to the front, and reads more, growing the
+    /// buffer when one row fills it.
+    private func refill() {
+        if pos > 0 {
+            let keep = count - pos
+            if keep > 0 { buffer.update(from: buffer + pos, count: keep) }
+            count = keep
+            pos = 0
+        }
+        if capacity - count < chunkSize / 2 || count == capacity {
+            let newCapacity = max(capacity * 2, count + chunkSize)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+            bigger.update(from: buffer, count: count)
+            buffer.deallocate()
+            buffer = bigger
+            capacity = newCapacity
+        }
+        let room = min(capacity - count, chunkSize)
+        if fd >= 0 {
+            while true {
+                let r = read(fd, buffer + count, room)
+                if r > 0 { count += r; return }
+                if r < 0 && errno == EINTR { continue }
+                if r < 0 { readError = errno }
+                sourceDone = true
+                return
+            }
+        } else {
+            let take = min(room, memory.count - memoryOffset)
+            if take > 0 {
+                memory.withUnsafeBufferPointer { src in
+                    (buffer + count).update(from: src.baseAddress! + memoryOffset, count: take)
+                }
+                memoryOffset += take
+                count += take
+            }
+            if memoryOffset == memory.count { sourceDone = true }
+        }
+    }
+
+    /// After an unterminated quote (found at the end of the input, so the rest of the file is in
+    /// the buffer): resume after the first line end following the broken row's start.
+    private func recoverFromUnterminatedQuote() {
+        var p = pos
+        while p < count, buffer[p] != 0x0A, buffer[p] != 0x0D { p += 1 }
+        if p < count {
+            p += (buffer[p] == 0x0D && p + 1 < count && buffer[p + 1] == 0x0A) ? 2 : 1
+        }
+        pos = p
+        line = rowLine + 1
+    }
+
+    // MARK: Fields
+
+    /// The bytes of field `i` with surrounding blanks trimmed (empty when `i` is out of range).
+    @inline(__always)
+    func field(_ i: Int) -> Bytes {
+        guard i >= 0, i < fieldCount else { return Bytes(start: nil, count: 0) }
+        if spans[i].raw { clean(i) }
+        var s = spans[i].start, e = spans[i].end
+        let b = buffer
+        while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
+        while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
+        return Bytes(start: b + s, count: e - s)
+    }
+
+    /// Whether field `i` is empty or blank (or out of range).
+    @inline(__always)
+    func isEmpty(_ i: Int) -> Bool {
+        guard i >= 0, i < fieldCount else { return true }
+        if spans[i].start == spans[i].end { return true }
+        return field(i).isEmpty
+    }
+
+    /// The untrimmed bytes of field `i` (for tests of the reader itself).
+    func rawField(_ i: Int) -> Bytes {
+        guard i >= 0, i < fieldCount else { return Bytes(start: nil, count: 0) }
+        if spans[i].raw { clean(i) }
+        return Bytes(start: buffer + spans[i].start, count: spans[i].end - spans[i].start)
+    }
+
+    /// Undoubles quotes (and drops the closing quote of `"ab"c`) in place: the clean text is never
+    /// longer than the raw text, and the row is never parsed again.
+    private func clean(_ i: Int) {
+        let b = buffer
+        var r = spans[i].start, w = r
+        let e = spans[i].end
+        var quoted = true
+        while r < e {
+            let c = b[r]
+            if quoted && c == 0x22 {
+                if r + 1 < e && b[r + 1] == 0x22 { b[w] = 0x22; w += 1; r += 2; continue }
+                quoted = false
+                r += 1
+                continue
+            }
+            b[w] = c
+            w += 1
+            r += 1
+        }
+        spans[i].end = w
+        spans[i].raw = false
+    }
+
+    /// Field `i` as a String (tests and headers).
+    func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
+}

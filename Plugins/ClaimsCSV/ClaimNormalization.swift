@@ -1,0 +1,483 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TallyEngine
+import TallyLanguage
+
+/// medical_claim.csv: claim lines grouped by `claim_id` into one Claim (header and lines, paid
+/// and allowed summed), one Encounter per claim (its setting and class derived by
+/// `CareSetting`), a Condition per diagnosis code and a Procedure per HCPCS/CPT line code and per
+/// ICD-10-PCS procedure code. Lines of a claim need not be adjacent in the file; claims are built
+/// after the last row, in the order their first line appears.
+///
+/// Header fields (claim type, dates, bill type, DRG, NPIs, ...) come from the first line that has
+/// them; diagnosis and procedure codes are each distinct code, in the order first seen. A claim
+/// with no end date ends on its start date; a claim with no header dates spans its lines' dates.
+/// Records derived from a claim carry the claim id as `id` and `claim_id`.
+final class MedicalClaimTable: Table {
+    static let fileName = "medical_claim.csv"
+    static let required = [["claim_id"], ["claim_line_number"], ["person_id"], ["claim_start_date"], ["claim_end_date"]]
+
+    let ctx: LoadContext
+    let claimID, lineNumber, claimType, person, claimStart, claimEnd, lineStart, lineEnd, admission, discharge: Int
+    let disposition, pos, billType, drgType, drg, revenue, units, hcpcs, rendering, billing, facility, paid, allowed: Int
+    let dxType, pxType, inNetwork: Int
+    let modifiers: [Int], dx: [Int], px: [Int], pxDates: [Int]
+
+    /// Claims in the order their first line appears (nil once built).
+    private var claims: [ClaimBuilder?] = []
+    /// Claim ids (bytes) to their index in `claims`; the previous row's claim is checked first.
+    private let index = ByteTable<Int>(capacity: 1 << 14)
+    private var last = -1
+    /// Procedure dates of the current row (a pointer, so filling it costs no exclusivity checks).
+    let pxDateScratch: UnsafeMutablePointer<Int32>
+
+    init(columns c: Columns, context: LoadContext) {
+        ctx = context
+        claimID = c("claim_id"); lineNumber = c("claim_line_number"); claimType = c("claim_type"); person = c("person_id")
+        claimStart = c("claim_start_date"); claimEnd = c("claim_end_date")
+        lineStart = c("claim_line_start_date"); lineEnd = c("claim_line_end_date")
+        admission = c("admission_date"); discharge = c("discharge_date"); disposition = c("discharge_disposition_code")
+        pos = c("place_of_service_code"); billType = c("bill_type_code"); drgType = c("drg_code_type"); drg = c("drg_code")
+        revenue = c("revenue_center_code"); units = c("service_unit_quantity"); hcpcs = c("hcpcs_code")
+        rendering = c("rendering_npi"); billing = c("billing_npi"); facility = c("facility_npi")
+        paid = c("paid_amount"); allowed = c("allowed_amount")
+        dxType = c("diagnosis_code_type"); pxType = c("procedure_code_type"); inNetwork = c("in_network_flag")
+        modifiers = c.numbered("hcpcs_modifier_").filter { $0 >= 0 }
+        dx = c.numbered("diagnosis_code_").filter { $0 >= 0 }
+        let pxColumns = c.numbered("procedure_code_"), pxDateColumns = c.numbered("procedure_date_")
+        px = pxColumns.filter { $0 >= 0 }
+        pxDates = pxColumns.enumerated().filter { $0.element >= 0 }.map { $0.offset < pxDateColumns.count ? pxDateColumns[$0.offset] : -1 }
+        pxDateScratch = .allocate(capacity: max(1, px.count))
+    }
+
+    deinit { pxDateScratch.deallocate() }
+
+    /// What one row says, checked.
+    struct Parsed {
+        var line: ClaimBuilder.Line
+        var start = ClaimBuilder.none, end = ClaimBuilder.none, admission = ClaimBuilder.none, discharge = ClaimBuilder.none
+        var inNetwork: Bool?
+        var dxSystem = 0, pxSystem = 0, drgSystem = 0
+    }
+
+    func row(_ r: Row) throws {
+        // Check the whole row first: a rejected row leaves nothing behind.
+        let idBytes = try r.required(claimID)
+        let personBytes = try r.required(person)
+        _ = try r.required(lineNumber)
+        let number = try r.integer(lineNumber)!
+        guard number >= 0, number <= Int(Int32.max) else {
+            throw RowError("bad-number", "claim_line_number \(number) is out of range")
+        }
+        var p = Parsed(line: ClaimBuilder.Line(number: Int32(number), sourceLine: Int32(truncatingIfNeeded: r.line)))
+        let start = try r.date(claimStart), end = try r.date(claimEnd)
+        try r.checkOrder(start, end, claimStart, claimEnd)
+        let lStart = try r.date(lineStart), lEnd = try r.date(lineEnd)
+        try r.checkOrder(lStart, lEnd, lineStart, lineEnd)
+        let admit = try r.date(admission), disch = try r.date(discharge)
+        try r.checkOrder(admit, disch, admission, discharge)
+        p.start = ClaimBuilder.day(start); p.end = ClaimBuilder.day(end)
+        p.admission = ClaimBuilder.day(admit); p.discharge = ClaimBuilder.day(disch)
+        p.line.start = ClaimBuilder.day(lStart); p.line.end = ClaimBuilder.day(lEnd)
+        p.line.paid = try r.amount(paid) ?? ClaimBuilder.noAmount
+        p.line.allowed = try r.amount(allowed) ?? ClaimBuilder.noAmount
+        p.line.units = try r.double(units) ?? .nan
+        p.inNetwork = try r.flag(inNetwork)
+        p.dxSystem = try r.system(dxType, ctx.systems, fallback: CodeSystems.icd10cm)!
+        p.pxSystem = try r.system(pxType, ctx.systems, fallback: CodeSystems.icd10pcs)!
+        p.drgSystem = try r.system(drgType, ctx.systems, fallback: CodeSystems.msdrg)!
+        for k in px.indices {
+            pxDateScratch[k] = ClaimBuilder.none
+            if !r.isEmpty(px[k]), let d = try r.date(pxDates[k]) { pxDateScratch[k] = ClaimBuilder.day(d) }
+        }
+        lineValues(r, &p.line)
+
+        // The claim: the previous row's, one seen before, or a new one.
+        var i = last
+        if i < 0 || !claims[i]!.hasID(idBytes) {
+            i = index.value(idBytes) { _ in claims.count }
+            if i == claims.count {
+                claims.append(ClaimBuilder(id: ByteParse.string(idBytes), member: ctx.member(personBytes, line: r.line), firstLine: r.line))
+            }
+        }
+        last = i
+        try claims[i]!.add(p, r, self, personBytes)
+    }
+
+    /// The line's own values: revenue code, place of service, HCPCS and modifiers.
+    private func lineValues(_ r: Row, _ line: inout ClaimBuilder.Line) {
+        let rev = r.bytes(revenue)
+        if !rev.isEmpty {
+            // Four digits: `450` is `0450`.
+            let n = ByteParse.integer(rev)
+            line.revenue = rev.count == 3 && n != nil ? ctx.padded(rev, 4) : ctx.strings.intern(rev)
+            line.revenueNumber = n.flatMap { (0...9999).contains($0) ? Int16($0) : nil } ?? -1
+        }
+        let place = r.bytes(pos)
+        if !place.isEmpty {
+            // Two digits: `2` is `02`.
+            let n = ByteParse.integer(place)
+            line.pos = place.count == 1 && n != nil ? ctx.padded(place, 2) : ctx.strings.intern(place)
+            line.posNumber = n.flatMap { (0...99).contains($0) ? Int16($0) : nil } ?? -1
+        }
+        let code = r.bytes(hcpcs)
+        if !code.isEmpty {
+            line.hcpcs = ctx.systems.code(CodeSystems.hcpcs, code)
+            if code.count == 5, let n = ByteParse.integer(code), (99281...99285).contains(n) { line.emergencyVisitCode = true }
+        }
+        for c in modifiers where r.has(c) {
+            let m = r.bytes(c)
+            line.modifiers.append(ctx.strings.intern(m))
+            if ByteParse.equalsLower(m, "95") || ByteParse.equalsLower(m, "gt") || ByteParse.equalsLower(m, "gq")
+                || ByteParse.equalsLower(m, "93") { line.telehealthModifier = true }
+        }
+    }
+
+    func finish() throws {
+        for i in claims.indices {
+            var claim = claims[i]!
+            claims[i] = nil  // free the line data as records are made
+            claim.build(ctx)
+        }
+        claims = []
+        last = -1
+    }
+}
+
+/// One claim's lines while the file is read (kept compact: dates as day numbers, amounts in
+/// fixed point), then its records.
+struct ClaimBuilder {
+    /// No date, or no amount.
+    static let none = Int32.min
+    static let noAmount = Int64.min
+
+    static func day(_ t: Temporal?) -> Int32 { t.map { Int32(truncatingIfNeeded: $0.dayNumber) } ?? none }
+    static func date(_ d: Int32) -> Temporal? { d == none ? nil : Temporal(millis: Int64(d) * Temporal.msPerDay, precision: .day, isDate: true) }
+
+    struct Line {
+        var number: Int32
+        var sourceLine: Int32
+        var start = ClaimBuilder.none
+        var end = ClaimBuilder.none
+        var revenue: String?
+        var pos: String?
+        var revenueNumber: Int16 = -1
+        var posNumber: Int16 = -1
+        var emergencyVisitCode = false
+        var telehealthModifier = false
+        var hcpcs: CodeSystems.CodeEntry?
+        var modifiers: [String] = []
+        var units = Double.nan
+        var paid = ClaimBuilder.noAmount
+        var allowed = ClaimBuilder.noAmount
+
+        init(number: Int32, sourceLine: Int32) {
+            self.number = number
+            self.sourceLine = sourceLine
+        }
+    }
+
+    struct ICDProcedure {
+        var code: CodeSystems.CodeEntry
+        var date: Int32
+    }
+
+    let id: String
+    let member: MemberAssembler.Builder
+    let firstLine: Int
+    var person: String { member.id }
+    var type: String?
+    var start = none, end = none, admission = none, discharge = none
+    var disposition: String?, billType: String?
+    var drg: CodeSystems.CodeEntry?
+    var rendering: String?, billing: String?, facility: String?
+    var inNetwork: Bool?
+    var dx: [CodeSystems.CodeEntry] = []
+    var px: [ICDProcedure] = []
+    var lines: [Line] = []
+
+    init(id: String, member: MemberAssembler.Builder, firstLine: Int) {
+        self.id = id
+        self.member = member
+        self.firstLine = firstLine
+    }
+
+    func hasID(_ b: Bytes) -> Bool {
+        var id = self.id
+        return id.withUTF8 { $0.count == b.count && ($0.isEmpty || memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0) }
+    }
+
+    /// Adds a checked row: rejects a repeated line number or another member's line, then fills
+    /// header fields still empty and adds the line.
+    mutating func add(_ p: MedicalClaimTable.Parsed, _ r: Row, _ t: MedicalClaimTable, _ personBytes: Bytes) throws {
+        if Int(p.line.sourceLine) != firstLine {
+            if let other = lines.first(where: { $0.number == p.line.number }) {
+                throw RowError("duplicate-line", "claim \(id) line \(p.line.number) repeats the line read at line \(other.sourceLine)")
+            }
+            var who = person
+            guard who.withUTF8({ $0.count == personBytes.count && memcmp($0.baseAddress!, personBytes.baseAddress!, $0.count) == 0 }) else {
+                throw RowError("claim-member-mismatch", "claim \(id) belongs to person_id '\(person)' on line \(firstLine), "
+                    + "not \(ByteParse.quoted(personBytes))")
+            }
+        }
+        let ctx = t.ctx
+        // Header fields: the first line that has each.
+        if type == nil { type = ctx.lowercased(r.bytes(t.claimType)) }
+        if start == ClaimBuilder.none { start = p.start }
+        if end == ClaimBuilder.none { end = p.end }
+        if admission == ClaimBuilder.none { admission = p.admission }
+        if discharge == ClaimBuilder.none { discharge = p.discharge }
+        if disposition == nil { disposition = ctx.text(r.bytes(t.disposition)) }
+        if billType == nil { billType = ctx.text(r.bytes(t.billType)) }
+        if drg == nil { drg = ctx.systems.code(p.drgSystem, r.bytes(t.drg)) }
+        if rendering == nil { rendering = ctx.text(r.bytes(t.rendering)) }
+        if billing == nil { billing = ctx.text(r.bytes(t.billing)) }
+        if facility == nil { facility = ctx.text(r.bytes(t.facility)) }
+        if let n = p.inNetwork { inNetwork = (inNetwork ?? true) && n }
+        // Diagnosis and procedure codes: each distinct code once, in the order first seen.
+        for c in t.dx where !r.isEmpty(c) {
+            if let code = ctx.systems.code(p.dxSystem, r.bytes(c)), !dx.contains(where: { $0 === code }) { dx.append(code) }
+        }
+        for k in t.px.indices where !r.isEmpty(t.px[k]) {
+            if let code = ctx.systems.code(p.pxSystem, r.bytes(t.px[k])), !px.contains(where: { $0.code === code }) {
+                px.append(.init(code: code, date: t.pxDateScratch[k]))
+            }
+        }
+        lines.append(p.line)
+    }
+
+    static let finished = Value.string("finished"), completed = Value.string("completed"), active = Value.string("active")
+    static let claimSource = Value.string("claim")
+    static let settingValues: [CareSetting: (setting: Value, klass: Value)] = Dictionary(uniqueKeysWithValues: CareSetting.allCases.map {
+        ($0, (Value.string($0.rawValue), Value.string($0.encounterClass)))
+    })
+
+    var evidence: CareSetting.Evidence {
+        var e = CareSetting.Evidence()
+        e.billType = billType.flatMap { t in
+            // The facility type and classification digits: `111` and `0111` are 11.
+            var d = Array(t.utf8.prefix(4))
+            if d.count == 4 && d[0] == 0x30 { d.removeFirst() }
+            guard d.count >= 2, ByteParse.isDigit(d[0]), ByteParse.isDigit(d[1]) else { return nil }
+            return Int(d[0] - 0x30) * 10 + Int(d[1] - 0x30)
+        }
+        e.institutional = type == "institutional" || e.billType != nil
+        e.hasAdmission = admission != ClaimBuilder.none
+        for i in lines.indices {
+            if lines[i].revenueNumber >= 0 { e.add(revenue: Int(lines[i].revenueNumber)) }
+            if lines[i].posNumber >= 0 { e.add(placeOfService: Int(lines[i].posNumber)) }
+            if lines[i].emergencyVisitCode { e.emergencyVisitCode = true }
+            if lines[i].telehealthModifier { e.telehealthModifier = true }
+        }
+        return e
+    }
+
+    @inline(__always)
+    static func dollars(_ fixed: Int64) -> Value { fixed == noAmount ? .null : .decimal(ByteParse.dollars(fixed)) }
+
+    /// Makes the Claim, its Encounter, Conditions and Procedures, and adds them to the member.
+    /// Records derived from the claim (encounter, conditions, procedures) carry the claim id as
+    /// their `id` as well as in `claim_id`.
+    mutating func build(_ ctx: LoadContext) {
+        lines.sort { $0.number < $1.number }
+        let setting = CareSetting.derive(evidence)
+        let (settingValue, classValue) = ClaimBuilder.settingValues[setting]!
+
+        // Dates: the header's, else the lines' span; no end date means the start date.
+        var first = start, last = end
+        if first == ClaimBuilder.none { first = lines.lazy.map(\.start).filter { $0 != ClaimBuilder.none }.min() ?? ClaimBuilder.none }
+        if last == ClaimBuilder.none {
+            last = lines.lazy.map { $0.end != ClaimBuilder.none ? $0.end : $0.start }.filter { $0 != ClaimBuilder.none }.max() ?? first
+        }
+        let firstDate = ClaimBuilder.date(first), lastDate = ClaimBuilder.date(last)
+        let idValue = Value.string(id)
+        var paidSum = ClaimBuilder.noAmount, allowedSum = ClaimBuilder.noAmount
+        for l in lines {
+            if l.paid != ClaimBuilder.noAmount { paidSum = (paidSum == ClaimBuilder.noAmount ? 0 : paidSum) &+ l.paid }
+            if l.allowed != ClaimBuilder.noAmount { allowedSum = (allowedSum == ClaimBuilder.noAmount ? 0 : allowedSum) &+ l.allowed }
+        }
+        let paidValue = ClaimBuilder.dollars(paidSum), allowedValue = ClaimBuilder.dollars(allowedSum)
+        let networkValue = Value(inNetwork)
+        let claimPeriod = Value.period(firstDate.map(Value.temporal) ?? .null, lastDate.map(Value.temporal) ?? .null)
+        let firstPOS = lines.first { $0.pos != nil }?.pos
+
+        // Lines.
+        var lineValues: [Value] = []
+        lineValues.reserveCapacity(lines.count)
+        var types: [CodeSystems.CodeEntry] = []
+        for l in lines {
+            var f = ClaimLineSlot.info.fields()
+            f[ClaimLineSlot.number] = .integer(Int(l.number))
+            f[ClaimLineSlot.revenueCode] = .optionalString(l.revenue)
+            f[ClaimLineSlot.hcpcs] = l.hcpcs.map { .string($0.code.code) } ?? .null
+            f[ClaimLineSlot.modifiers] = .list(l.modifiers.map(Value.string))
+            if l.start != ClaimBuilder.none || l.end != ClaimBuilder.none {
+                let e = l.end != ClaimBuilder.none ? l.end : l.start
+                f[ClaimLineSlot.period] = l.start == first && e == last
+                    ? claimPeriod : .period(ClaimBuilder.date(l.start).map(Value.temporal) ?? .null, ClaimBuilder.date(e).map(Value.temporal) ?? .null)
+            }
+            f[ClaimLineSlot.units] = l.units.isNaN ? .null : .decimal(l.units)
+            f[ClaimLineSlot.placeOfService] = .optionalString(l.pos)
+            f[ClaimLineSlot.paid] = ClaimBuilder.dollars(l.paid)
+            f[ClaimLineSlot.allowed] = ClaimBuilder.dollars(l.allowed)
+            lineValues.append(.record(Record(kind: ClaimLineSlot.info.kind, fields: f)))
+            if let h = l.hcpcs, !types.contains(where: { $0 === h }) { types.append(h) }
+        }
+
+        // The claim.
+        let diagnoses: Value = .list(dx.map(\.codeValue))
+        var c = ClaimSlot.info.fields()
+        c[ClaimSlot.id] = idValue
+        c[ClaimSlot.type] = .optionalString(type)
+        c[ClaimSlot.period] = claimPeriod
+        c[ClaimSlot.admission] = ClaimBuilder.date(admission).map(Value.temporal) ?? .null
+        c[ClaimSlot.discharge] = ClaimBuilder.date(discharge).map(Value.temporal) ?? .null
+        c[ClaimSlot.dischargeDisposition] = .optionalString(disposition)
+        c[ClaimSlot.billType] = .optionalString(billType)
+        c[ClaimSlot.placeOfService] = .optionalString(firstPOS)
+        c[ClaimSlot.drg] = drg.map { .string($0.code.code) } ?? .null
+        c[ClaimSlot.setting] = settingValue
+        c[ClaimSlot.diagnoses] = diagnoses
+        c[ClaimSlot.procedures] = .list(px.map(\.code.codeValue))
+        c[ClaimSlot.renderingNPI] = .optionalString(rendering)
+        c[ClaimSlot.billingNPI] = .optionalString(billing)
+        c[ClaimSlot.facilityNPI] = .optionalString(facility)
+        c[ClaimSlot.lines] = .list(lineValues)
+        setMoney(&c, ClaimSlot.money, paidValue, allowedValue, networkValue, idValue)
+        member.add(Record(kind: ClaimSlot.info.kind, fields: c), list: MemberSlot.claims)
+
+        // The encounter: the stay (admission to discharge) or the claim's dates.
+        let stayStart = admission != ClaimBuilder.none ? admission : first
+        let stayEnd = admission != ClaimBuilder.none && discharge != ClaimBuilder.none ? discharge : last
+        let encounterPeriod = Value.period(ClaimBuilder.date(stayStart).map(Value.dayDateTime) ?? .null,
+                                           ClaimBuilder.date(stayEnd).map(Value.dayDateTime) ?? .null)
+        var e = EncounterSlot.info.fields()
+        e[EncounterSlot.id] = idValue
+        e[EncounterSlot.status] = ClaimBuilder.finished
+        e[EncounterSlot.klass] = classValue
+        e[EncounterSlot.type] = types.count == 1 ? types[0].conceptListValue : .list(types.map(\.conceptValue))
+        e[EncounterSlot.period] = encounterPeriod
+        if let disposition {
+            e[EncounterSlot.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, disposition).conceptValue
+        }
+        e[EncounterSlot.setting] = settingValue
+        e[EncounterSlot.diagnoses] = diagnoses
+        e[EncounterSlot.drg] = drg?.codeValue ?? .null
+        e[EncounterSlot.provider] = .optionalString(rendering)
+        e[EncounterSlot.facility] = .optionalString(facility)
+        setMoney(&e, EncounterSlot.money, paidValue, allowedValue, networkValue, idValue)
+        let encounter = Record(kind: EncounterSlot.info.kind, fields: e)
+        member.add(encounter, list: MemberSlot.encounters)
+        let encounterValue = Value.record(encounter)
+
+        // A condition per diagnosis code, with the claim's amounts.
+        let onset = firstDate.map(Value.dayDateTime) ?? .null
+        for d in dx {
+            var f = ConditionSlot.info.fields()
+            f[ConditionSlot.id] = idValue
+            f[ConditionSlot.code] = d.conceptValue
+            f[ConditionSlot.clinicalStatus] = ClaimBuilder.active
+            f[ConditionSlot.category] = ClinicalValues.encounterDiagnosisCategory
+            f[ConditionSlot.onset] = onset
+            f[ConditionSlot.encounter] = encounterValue
+            f[ConditionSlot.source] = ClaimBuilder.claimSource
+            setMoney(&f, ConditionSlot.money, paidValue, allowedValue, networkValue, idValue)
+            member.add(Record(kind: ConditionSlot.info.kind, fields: f), list: MemberSlot.conditions)
+        }
+
+        // A procedure per HCPCS/CPT line code (the line's dates and amounts) ...
+        let claimDays = Value.period(firstDate.map(Value.dayDateTime) ?? .null, lastDate.map(Value.dayDateTime) ?? .null)
+        for l in lines {
+            guard let h = l.hcpcs else { continue }
+            var f = ProcedureSlot.info.fields()
+            f[ProcedureSlot.id] = idValue
+            f[ProcedureSlot.code] = h.conceptValue
+            f[ProcedureSlot.status] = ClaimBuilder.completed
+            // The line's own dates; a line without dates spans the claim. One day is a date-time.
+            let s = l.start != ClaimBuilder.none ? l.start : first
+            let en = l.start != ClaimBuilder.none ? (l.end != ClaimBuilder.none ? l.end : l.start) : last
+            if s == en || en == ClaimBuilder.none {
+                f[ProcedureSlot.performed] = ClaimBuilder.date(s).map(Value.dayDateTime) ?? .null
+            } else if s == first && en == last {
+                f[ProcedureSlot.performed] = claimDays
+            } else {
+                f[ProcedureSlot.performed] = .period(ClaimBuilder.date(s).map(Value.dayDateTime) ?? .null, ClaimBuilder.date(en).map(Value.dayDateTime) ?? .null)
+            }
+            f[ProcedureSlot.encounter] = encounterValue
+            setMoney(&f, ProcedureSlot.money, ClaimBuilder.dollars(l.paid), ClaimBuilder.dollars(l.allowed), networkValue, idValue)
+            member.add(Record(kind: ProcedureSlot.info.kind, fields: f), list: MemberSlot.procedures)
+        }
+        // ... and per ICD-10-PCS procedure code (on its procedure date; the claim's amounts).
+        for p in px {
+            var f = ProcedureSlot.info.fields()
+            f[ProcedureSlot.id] = idValue
+            f[ProcedureSlot.code] = p.code.conceptValue
+            f[ProcedureSlot.status] = ClaimBuilder.completed
+            f[ProcedureSlot.performed] = ClaimBuilder.date(p.date != ClaimBuilder.none ? p.date : first).map(Value.dayDateTime) ?? .null
+            f[ProcedureSlot.encounter] = encounterValue
+            setMoney(&f, ProcedureSlot.money, paidValue, allowedValue, networkValue, idValue)
+            member.add(Record(kind: ProcedureSlot.info.kind, fields: f), list: MemberSlot.procedures)
+        }
+    }
+}
+
+@inline(__always)
+func setMoney(_ f: inout [Value], _ s: MoneySlots, _ paid: Value, _ allowed: Value, _ inNetwork: Value, _ claimID: Value) {
+    f[s.paid] = paid
+    f[s.allowed] = allowed
+    f[s.inNetwork] = inNetwork
+    f[s.claimID] = claimID
+}
+
+/// pharmacy_claim.csv: one MedicationDispense per claim line (NDC code, dispensing date, days
+/// supply, quantity, prescriber, amounts), with id `claim_id-claim_line_number`.
+final class PharmacyClaimTable: Table {
+    static let fileName = "pharmacy_claim.csv"
+    static let required = [["claim_id"], ["person_id"], ["ndc_code"], ["dispensing_date"]]
+    let ctx: LoadContext
+    let claimID, lineNumber, person, prescriber, dispensingDate, ndc, quantity, daysSupply, paid, allowed, inNetwork: Int
+    private var seen: [String: Int] = [:]
+
+    init(columns c: Columns, context: LoadContext) {
+        ctx = context
+        claimID = c("claim_id"); lineNumber = c("claim_line_number"); person = c("person_id")
+        prescriber = c("prescribing_provider_npi"); dispensingDate = c("dispensing_date"); ndc = c("ndc_code")
+        quantity = c("quantity"); daysSupply = c("days_supply"); paid = c("paid_amount"); allowed = c("allowed_amount")
+        inNetwork = c("in_network_flag")
+    }
+
+    func row(_ r: Row) throws {
+        let idBytes = try r.required(claimID)
+        let personBytes = try r.required(person)
+        let medication = try r.code(ndc, CodeSystems.ndc, ctx.systems)
+        _ = try r.required(dispensingDate)
+        let dispensed = try r.date(dispensingDate)
+        let number = try r.integer(lineNumber)
+        let qty = try r.double(quantity), days = try r.integer(daysSupply)
+        let paidAmount = try r.amount(paid), allowedAmount = try r.amount(allowed)
+        let network = try r.flag(inNetwork)
+        let claim = ByteParse.string(idBytes)
+        let id = number.map { claim + "-" + String($0) } ?? claim
+        if let previous = seen[id] {
+            throw RowError("duplicate-line", "claim \(claim) line \(number.map(String.init) ?? "(none)") repeats the line read at line \(previous)")
+        }
+        seen[id] = r.line
+
+        var f = MedicationDispenseSlot.info.fields()
+        f[MedicationDispenseSlot.id] = .string(id)
+        f[MedicationDispenseSlot.medication] = medication.conceptValue
+        f[MedicationDispenseSlot.status] = ClaimBuilder.completed
+        f[MedicationDispenseSlot.dispensed] = dispensed.map(Value.dayDateTime) ?? .null
+        f[MedicationDispenseSlot.daysSupply] = days.map(Value.integer) ?? .null
+        f[MedicationDispenseSlot.quantity] = qty.map(Value.decimal) ?? .null
+        f[MedicationDispenseSlot.prescriber] = .optionalString(ctx.text(r.bytes(prescriber)))
+        setMoney(&f, MedicationDispenseSlot.money, paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null,
+                 allowedAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null, Value(network), .string(claim))
+        ctx.member(personBytes, line: r.line).add(Record(kind: MedicationDispenseSlot.info.kind, fields: f), list: MemberSlot.medicationDispenses)
+    }
+}

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TallyEngine
+import TallyLanguage
+
+/// Claims and clinical CSV files in the column layout of The Tuva Project's input layer.
+public struct ClaimsCSVPlugin: TallyPlugin {
+    public init() {}
+    public var name: String { "claims-csv" }
+    public var summary: String {
+        "claims and clinical CSV in the Tuva Project input layer: eligibility, claims, labs, attribution, clinical tables"
+    }
+
+    public func register(into registry: inout PluginRegistry) {
+        registry.add(loader: ClaimsCSVLoader(), from: name)
+    }
+}
+
+/// Reads a folder holding any subset of the Tuva input-layer tables into a panel.
+///
+/// Files are read in a fixed order (members first, then claims, then clinical tables), so the
+/// same files give the same panel and the same rejections in the same order. Bad rows are
+/// rejected with file, line, reason and a message naming the column; under `strict` the first
+/// rejection is thrown.
+public struct ClaimsCSVLoader: PanelLoader {
+    public init() {}
+    public var format: String { "claims-csv" }
+
+    /// The tables, in the order they are read.
+    public static let fileNames = tables.map { $0.fileName }
+
+    static let tables: [any Table.Type] = [
+        PatientTable.self, EligibilityTable.self, ProviderAttributionTable.self,
+        MedicalClaimTable.self, PharmacyClaimTable.self,
+        EncounterTable.self, LabResultTable.self, ConditionTable.self, ProcedureTable.self, ObservationTable.self,
+        ImmunizationTable.self, MedicationTable.self,
+    ]
+
+    /// A folder with at least one of the table files.
+    public func canLoad(path: String) -> Bool {
+        var isDir = false
+        guard TableReader.fileExists(path, &isDir), isDir else { return false }
+        return Self.fileNames.contains { name in
+            var d = false
+            return TableReader.fileExists(join(path, name), &d) && !d
+        }
+    }
+
+    public func load(path: String, options: LoadOptions) throws -> Panel {
+        try load(path: path, options: options, chunkSize: 1 << 20)
+    }
+
+    /// Loads with a given read-chunk size (tests use small chunks to cross buffer boundaries).
+    func load(path: String, options: LoadOptions, chunkSize: Int) throws -> Panel {
+        var isDir = false
+        guard TableReader.fileExists(path, &isDir), isDir else {
+            throw Rejection(file: path, code: "not-a-folder", message: "claims CSV input is a folder of table files (\(Self.fileNames.joined(separator: ", ")))")
+        }
+        guard canLoad(path: path) else {
+            throw Rejection(file: path, code: "no-tables", message: "the folder has none of the claims CSV tables (\(Self.fileNames.joined(separator: ", ")))")
+        }
+        let ctx = LoadContext(options: options)
+        for table in Self.tables {
+            try readTable(table, path, ctx, chunkSize)
+        }
+        return try ctx.assembler.finish(report: ctx.report, options: options)
+    }
+
+    private func readTable<T: Table>(_ t: T.Type, _ folder: String, _ ctx: LoadContext, _ chunkSize: Int) throws {
+        try TableReader.read(t, folder: folder, context: ctx, chunkSize: chunkSize)
+    }
+
+    private func join(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
+}

@@ -1,0 +1,483 @@
+import TallyEngine
+import TallyLanguage
+
+/// Fixed values the clinical tables share (one instance each, shared by every record).
+enum ClinicalValues {
+    static let observationCategorySystem = codeSystemURL("observation-category")
+    static let conditionCategorySystem = "http://terminology.hl7.org/CodeSystem/condition-category"
+
+    static func category(_ system: String, _ code: String) -> Value {
+        .list([.concept(Concept(codes: [Code(system: system, code: code)]))])
+    }
+
+    static let laboratoryCategory = category(observationCategorySystem, "laboratory")
+    static let vitalSignsCategory = category(observationCategorySystem, "vital-signs")
+    static let encounterDiagnosisCategory = category(conditionCategorySystem, "encounter-diagnosis")
+    static let problemListCategory = category(conditionCategorySystem, "problem-list-item")
+    static let healthConcernCategory = category(conditionCategorySystem, "health-concern")
+
+    /// The observation-category codes an `observation_type` may name (spaces or underscores for
+    /// hyphens, any case): `vital signs` is `vital-signs`.
+    static let observationCategories: Set<String> = [
+        "social-history", "vital-signs", "imaging", "laboratory", "procedure", "survey", "exam", "therapy", "activity",
+    ]
+
+    /// LOINC codes of vital signs, categorised `vital-signs` even when `observation_type` is empty:
+    /// systolic and diastolic blood pressure, the BP panel, heart rate, respiratory rate, body
+    /// temperature, height, weight, BMI, oxygen saturation, head circumference.
+    static let vitalSignCodes: Set<String> = [
+        "8480-6", "8462-4", "85354-9", "55284-4", "8867-4", "9279-1", "8310-5", "8302-2", "29463-7", "39156-5",
+        "59408-5", "2708-6", "9843-4",
+    ]
+
+    static let final = Value.string("final")
+    static let completed = Value.string("completed")
+    static let finished = Value.string("finished")
+    static let active = Value.string("active")
+    static let resolved = Value.string("resolved")
+    static let order = Value.string("order")
+
+    /// Units as written in source data mapped to UCUM, so quantities compare with the units
+    /// measures use (`mmHg` is `mm[Hg]`). Other units are kept as written.
+    static let ucum: [String: String] = [
+        "mmhg": "mm[Hg]", "mm hg": "mm[Hg]", "mm[hg]": "mm[Hg]", "mm(hg)": "mm[Hg]",
+        "mg/dl": "mg/dL", "g/dl": "g/dL", "mmol/l": "mmol/L", "mg/l": "mg/L", "g/l": "g/L", "mmol/mol": "mmol/mol",
+        "%": "%", "percent": "%", "pct": "%",
+        "kg/m2": "kg/m2", "kg/m^2": "kg/m2", "kg/m²": "kg/m2",
+        "bpm": "/min", "beats/min": "/min", "/min": "/min", "{beats}/min": "{beats}/min", "breaths/min": "/min",
+        "kg": "kg", "g": "g", "mg": "mg", "lb": "[lb_av]", "lbs": "[lb_av]", "[lb_av]": "[lb_av]",
+        "cm": "cm", "m": "m", "mm": "mm", "in": "[in_i]", "inch": "[in_i]", "inches": "[in_i]", "[in_i]": "[in_i]",
+        "l": "L", "dl": "dL", "ml": "mL",
+        "degf": "[degF]", "°f": "[degF]", "[degf]": "[degF]", "degc": "Cel", "°c": "Cel", "cel": "Cel",
+        "ml/min/1.73m2": "mL/min/{1.73_m2}", "ml/min/{1.73_m2}": "mL/min/{1.73_m2}",
+    ]
+}
+
+/// Shared row mapping of the clinical tables: codes, values, units.
+final class ClinicalMapper {
+    let ctx: LoadContext
+    private let units = ByteTable<String>(capacity: 64)
+    private let statuses = ByteTable<Value>(capacity: 16)
+    private var encounterTypes: [String: Value] = [:]
+
+    init(_ ctx: LoadContext) { self.ctx = ctx }
+
+    /// The code columns of a table: the normalized code, else the source code.
+    struct CodeColumns {
+        let normalizedType: Int, normalizedCode: Int, sourceType: Int, sourceCode: Int
+        /// The system of a normalized code whose type is empty (LOINC for lab results, CVX for
+        /// immunizations); nil rejects it as an unknown code system.
+        let normalizedDefault: Int?
+
+        /// `normalized_code_type`, `normalized_code`, `source_code_type`, `source_code`; with a
+        /// `part` such as `component`: `normalized_component_type`, `normalized_component_code`, ...
+        init(_ c: Columns, part: String? = nil, normalizedDefault: Int? = nil) {
+            let type = part.map { "\($0)_type" } ?? "code_type", code = part.map { "\($0)_code" } ?? "code"
+            normalizedType = c("normalized_" + type); normalizedCode = c("normalized_" + code)
+            sourceType = c("source_" + type); sourceCode = c("source_" + code)
+            self.normalizedDefault = normalizedDefault
+        }
+    }
+
+    /// The concept of a row: its normalized coding when present, else its source coding.
+    func concept(_ r: Row, _ c: CodeColumns) throws -> CodeSystems.CodeEntry {
+        if r.has(c.normalizedCode) {
+            guard let system = try r.system(c.normalizedType, ctx.systems, fallback: c.normalizedDefault) else {
+                throw RowError("unknown-code-system", "\(r.name(c.normalizedType)) is empty for \(r.name(c.normalizedCode)) "
+                    + ByteParse.quoted(r.bytes(c.normalizedCode)))
+            }
+            return try r.code(c.normalizedCode, system, ctx.systems)
+        }
+        if r.has(c.sourceCode) {
+            guard let system = try r.system(c.sourceType, ctx.systems) else {
+                throw RowError("unknown-code-system", "\(r.name(c.sourceType)) is empty for \(r.name(c.sourceCode)) "
+                    + ByteParse.quoted(r.bytes(c.sourceCode)))
+            }
+            return try r.code(c.sourceCode, system, ctx.systems)
+        }
+        throw RowError("missing-value", "\(r.name(c.normalizedCode)) and \(r.name(c.sourceCode)) are both empty")
+    }
+
+    /// A status in lower case, or `fallback` when empty.
+    func status(_ b: Bytes, _ fallback: Value) -> Value {
+        if b.isEmpty { return fallback }
+        return statuses.value(b) { .string(ByteParse.string($0).lowercased()) }
+    }
+
+    /// A UCUM unit for the text (`1` when empty).
+    func unit(_ b: Bytes) -> String {
+        if b.isEmpty { return "1" }
+        return units.value(b) { b in
+            let text = ByteParse.string(b)
+            return ClinicalValues.ucum[text.lowercased()] ?? text
+        }
+    }
+
+    /// A result: a Quantity when numeric (with a leading comparator `<`, `<=`, `>`, `>=` kept
+    /// apart), else the text.
+    func value(_ result: Bytes, unit unitBytes: Bytes) -> (value: Value, comparator: Value) {
+        if result.isEmpty { return (.null, .null) }
+        if let v = ByteParse.double(result) { return (.quantity(Quantity(v, unit(unitBytes))), .null) }
+        var i = 0
+        while i < result.count, i < 2, result[i] == 0x3C || result[i] == 0x3E || result[i] == 0x3D { i += 1 }
+        if i > 0, result[0] != 0x3D {
+            var j = i
+            while j < result.count, result[j] == 0x20 { j += 1 }
+            if let v = ByteParse.double(Bytes(rebasing: result[j...])) {
+                let comparator = ctx.strings.intern(Bytes(rebasing: result[0..<i]))
+                if ["<", "<=", ">", ">="].contains(comparator) {
+                    return (.quantity(Quantity(v, unit(unitBytes))), .string(comparator))
+                }
+            }
+        }
+        return (.string(ctx.strings.intern(result)), .null)
+    }
+
+    /// An encounter's `type` from encounter.csv's `encounter_type` text (no codes).
+    func encounterType(_ text: String) -> Value {
+        if let v = encounterTypes[text] { return v }
+        let v = Value.list([.concept(Concept(codes: [], text: text))])
+        encounterTypes[text] = v
+        return v
+    }
+
+    /// Resolves `slot` of `record` to the member's encounter with the id, after loading.
+    func linkEncounter(_ record: Record, slot: Int, _ b: MemberAssembler.Builder, _ id: String?) {
+        guard let id else { return }
+        b.reference(record, slot: slot, list: MemberSlot.encounters, id: id)
+    }
+}
+
+/// lab_result.csv → Observation (category laboratory). Code: the normalized component code
+/// (LOINC when its type is empty), else the source component code. Status lower-cased, `final`
+/// when empty. Value: a Quantity when `result` is numeric (unit `normalized_units`, else
+/// `source_units`, mapped to UCUM), else the text. Effective and issued: `result_datetime`;
+/// effective falls back to `collection_datetime`.
+final class LabResultTable: Table {
+    static let fileName = "lab_result.csv"
+    static let required = [["person_id"], ["normalized_component_code", "source_component_code"]]
+    let map: ClinicalMapper
+    let id, person, encounter, status, result, resultTime, collectionTime, sourceUnits, normalizedUnits: Int
+    let codes: ClinicalMapper.CodeColumns
+
+    init(columns c: Columns, context: LoadContext) {
+        map = ClinicalMapper(context)
+        id = c("lab_result_id"); person = c("person_id"); encounter = c("encounter_id"); status = c("status"); result = c("result")
+        resultTime = c("result_datetime"); collectionTime = c("collection_datetime")
+        sourceUnits = c("source_units"); normalizedUnits = c("normalized_units")
+        codes = .init(c, part: "component", normalizedDefault: CodeSystems.loinc)
+    }
+
+    func row(_ r: Row) throws {
+        let who = try r.required(person)
+        let code = try map.concept(r, codes)
+        let resulted = try r.dateTime(resultTime), collected = try r.dateTime(collectionTime)
+        var f = ObservationSlot.info.fields()
+        f[ObservationSlot.id] = .optionalString(r.string(id))
+        f[ObservationSlot.code] = code.conceptValue
+        f[ObservationSlot.status] = map.status(r.bytes(status), ClinicalValues.final)
+        f[ObservationSlot.category] = ClinicalValues.laboratoryCategory
+        f[ObservationSlot.effective] = (resulted ?? collected).map(Value.temporal) ?? .null
+        f[ObservationSlot.issued] = resulted.map(Value.temporal) ?? .null
+        let (value, comparator) = map.value(r.bytes(result), unit: r.has(normalizedUnits) ? r.bytes(normalizedUnits) : r.bytes(sourceUnits))
+        f[ObservationSlot.value] = value
+        f[ObservationSlot.comparator] = comparator
+        let record = Record(kind: ObservationSlot.info.kind, fields: f)
+        let b = map.ctx.member(who, line: r.line)
+        b.add(record, list: MemberSlot.observations)
+        map.linkEncounter(record, slot: ObservationSlot.encounter, b, r.string(encounter))
+    }
+}
+
+/// observation.csv → Observation, status `final`. Category from `observation_type` (`vital
+/// signs` → vital-signs, `lab` → laboratory, or any observation-category code), and vital-signs
+/// for the vital-sign LOINC codes (systolic 8480-6, diastolic 8462-4, ...) when the type is empty.
+/// Value as for lab results; effective: `observation_date`.
+final class ObservationTable: Table {
+    static let fileName = "observation.csv"
+    static let required = [["person_id"], ["normalized_code", "source_code"]]
+    let map: ClinicalMapper
+    let id, person, encounter, date, type, result, sourceUnits, normalizedUnits: Int
+    let codes: ClinicalMapper.CodeColumns
+    private var categories: [String: Value] = [:]
+
+    init(columns c: Columns, context: LoadContext) {
+        map = ClinicalMapper(context)
+        id = c("observation_id"); person = c("person_id"); encounter = c("encounter_id"); date = c("observation_date")
+        type = c("observation_type"); result = c("result"); sourceUnits = c("source_units"); normalizedUnits = c("normalized_units")
+        codes = .init(c)
+    }
+
+    func category(_ type: Bytes, _ code: Code) -> Value {
+        if type.isEmpty {
+            return code.system == codeSystemURL("loinc") && ClinicalValues.vitalSignCodes.contains(code.code) ? ClinicalValues.vitalSignsCategory : .null
+        }
+        let text = ByteParse.string(type)
+        if let v = categories[text] { return v }
+        var key = text.lowercased().replacingAll("_", "-").replacingAll(" ", "-")
+        if key == "vitals" || key == "vital-sign" { key = "vital-signs" }
+        if key == "lab" || key == "labs" { key = "laboratory" }
+        let v: Value = ClinicalValues.observationCategories.contains(key)
+            ? ClinicalValues.category(ClinicalValues.observationCategorySystem, key)
+            : .list([.concept(Concept(codes: [], text: text))])
+        categories[text] = v
+        return v
+    }
+
+    func row(_ r: Row) throws {
+        let who = try r.required(person)
+        let code = try map.concept(r, codes)
+        let when = try r.dateTime(date)
+        var f = ObservationSlot.info.fields()
+        f[ObservationSlot.id] = .optionalString(r.string(id))
+        f[ObservationSlot.code] = code.conceptValue
+        f[ObservationSlot.status] = ClinicalValues.final
+        f[ObservationSlot.category] = category(r.bytes(type), code.code)
+        f[ObservationSlot.effective] = when.map(Value.temporal) ?? .null
+        let (value, comparator) = map.value(r.bytes(result), unit: r.has(normalizedUnits) ? r.bytes(normalizedUnits) : r.bytes(sourceUnits))
+        f[ObservationSlot.value] = value
+        f[ObservationSlot.comparator] = comparator
+        let record = Record(kind: ObservationSlot.info.kind, fields: f)
+        let b = map.ctx.member(who, line: r.line)
+        b.add(record, list: MemberSlot.observations)
+        map.linkEncounter(record, slot: ObservationSlot.encounter, b, r.string(encounter))
+    }
+}
+
+/// condition.csv → Condition. Clinical status: `status` lower-cased; when empty, `resolved` if
+/// there is a resolved date, else `active`. Onset: `onset_date`, else `recorded_date`;
+/// abatement: `resolved_date`; recorded: `recorded_date`. Category and source from
+/// `condition_type`: a problem → problem-list-item / `problem-list`; otherwise
+/// encounter-diagnosis, with source `claim` when `claim_id` is set, else `encounter-diagnosis`.
+/// Encounter: `encounter_id`, else the claim's encounter (claims encounters have the claim id).
+final class ConditionTable: Table {
+    static let fileName = "condition.csv"
+    static let required = [["person_id"], ["normalized_code", "source_code"]]
+    let map: ClinicalMapper
+    let id, person, encounter, claim, recorded, onset, resolved, status, type: Int
+    let codes: ClinicalMapper.CodeColumns
+    static let problemList = Value.string("problem-list"), encounterDiagnosis = Value.string("encounter-diagnosis")
+
+    init(columns c: Columns, context: LoadContext) {
+        map = ClinicalMapper(context)
+        id = c("condition_id"); person = c("person_id"); encounter = c("encounter_id"); claim = c("claim_id")
+        recorded = c("recorded_date"); onset = c("onset_date"); resolved = c("resolved_date"); status = c("status")
+        type = c("condition_type")
+        codes = .init(c)
+    }
+
+    func row(_ r: Row) throws {
+        let who = try r.required(person)
+        let code = try map.concept(r, codes)
+        let recordedDate = try r.dateTime(recorded), onsetDate = try r.dateTime(onset), resolvedDate = try r.dateTime(resolved)
+        try r.checkOrder(onsetDate ?? recordedDate, resolvedDate, onsetDate != nil ? onset : recorded, resolved)
+        let claimID = r.string(claim)
+        var f = ConditionSlot.info.fields()
+        f[ConditionSlot.id] = .optionalString(r.string(id))
+        f[ConditionSlot.code] = code.conceptValue
+        f[ConditionSlot.clinicalStatus] = map.status(r.bytes(status), resolvedDate != nil ? ClinicalValues.resolved : ClinicalValues.active)
+        f[ConditionSlot.onset] = (onsetDate ?? recordedDate).map(Value.temporal) ?? .null
+        f[ConditionSlot.abatement] = resolvedDate.map(Value.temporal) ?? .null
+        f[ConditionSlot.recorded] = recordedDate.map(Value.temporal) ?? .null
+        let t = r.bytes(type)
+        let typeText = t.isEmpty ? "" : ByteParse.string(t).lowercased()
+        if typeText.contains("problem") {
+            f[ConditionSlot.category] = ClinicalValues.problemListCategory
+            f[ConditionSlot.source] = ConditionTable.problemList
+        } else if typeText.contains("concern") {
+            f[ConditionSlot.category] = ClinicalValues.healthConcernCategory
+        } else {
+            if !typeText.isEmpty || claimID != nil { f[ConditionSlot.category] = ClinicalValues.encounterDiagnosisCategory }
+            f[ConditionSlot.source] = claimID != nil ? ClaimBuilder.claimSource : ConditionTable.encounterDiagnosis
+        }
+        f[ConditionSlot.money.claimID] = .optionalString(claimID)
+        let record = Record(kind: ConditionSlot.info.kind, fields: f)
+        let b = map.ctx.member(who, line: r.line)
+        b.add(record, list: MemberSlot.conditions)
+        map.linkEncounter(record, slot: ConditionSlot.encounter, b, r.string(encounter) ?? claimID)
+    }
+}
+
+/// procedure.csv → Procedure, status `completed`, performed on `procedure_date`. Encounter as
+/// for conditions.
+final class ProcedureTable: Table {
+    static let fileName = "procedure.csv"
+    static let required = [["person_id"], ["normalized_code", "source_code"]]
+    let map: ClinicalMapper
+    let id, person, encounter, claim, date: Int
+    let codes: ClinicalMapper.CodeColumns
+
+    init(columns c: Columns, context: LoadContext) {
+        map = ClinicalMapper(context)
+        id = c("procedure_id"); person = c("person_id"); encounter = c("encounter_id"); claim = c("claim_id"); date = c("procedure_date")
+        codes = .init(c)
+    }
+
+    func row(_ r: Row) throws {
+        let who = try r.required(person)
+        let code = try map.concept(r, codes)
+        let when = try r.dateTime(date)
+        let claimID = r.string(claim)
+        var f = ProcedureSlot.info.fields()
+        f[ProcedureSlot.id] = .optionalString(r.string(id))
+        f[ProcedureSlot.code] = code.conceptValue
+        f[ProcedureSlot.status] = ClinicalValues.completed
+        f[ProcedureSlot.performed] = when.map(Value.temporal) ?? .null
+        f[ProcedureSlot.money.claimID] = .optionalString(claimID)
+        let record = Record(kind: ProcedureSlot.info.kind, fields: f)
+        let b = map.ctx.member(who, line: r.line)
+        b.add(record, list: MemberSlot.procedures)
+        map.linkEncounter(record, slot: ProcedureSlot.encounter, b, r.string(encounter) ?? claimID)
+    }
+}
+
+/// encounter.csv → Encounter, status `finished`. Setting and class from `encounter_type`
+/// (`CareSetting.fromEncounterType`); type: a concept with the `encounter_type` text and no
+/// codes. Period: start to end date; provider: `attending_provider_id`; facility: `facility_npi`;
+/// diagnoses: the primary diagnosis; DRG, discharge disposition, paid and allowed amounts.
+final class EncounterTable: Table {
+    static let fileName = "encounter.csv"
+    static let required = [["encounter_id"], ["person_id"]]
+    let map: ClinicalMapper
+    let id, person, type, start, end, disposition, attending, facility, dxType, dx, drgType, drg, paid, allowed: Int
+    private var settings: [String: CareSetting] = [:]
+
+    init(columns c: Columns, context: LoadContext) {
+        map = ClinicalMapper(context)
+        id = c("encounter_id"); person = c("person_id"); type = c("encounter_type")
+        start = c("encounter_start_date"); end = c("encounter_end_date"); disposition = c("discharge_disposition_code")
+        attending = c("attending_provider_id"); facility = c("facility_npi")
+        dxType = c("primary_diagnosis_code_type"); dx = c("primary_diagnosis_code"); drgType = c("drg_code_type"); drg = c("drg_code")
+        paid = c("paid_amount"); allowed = c("allowed_amount")
+    }
+
+    func row(_ r: Row) throws {
+        let idBytes = try r.required(id)
+        let who = try r.required(person)
+        let from = try r.dateTime(start), to = try r.dateTime(end)
+        try r.checkOrder(from, to, start, end)
+        let dxSystem = try r.system(dxType, map.ctx.systems, fallback: CodeSystems.icd10cm)!
+        let drgSystem = try r.system(drgType, map.ctx.systems, fallback: CodeSystems.msdrg)!
+        let paidAmount = try r.amount(paid), allowedAmount = try r.amount(allowed)
+        let ctx = map.ctx
+        var f = EncounterSlot.info.fields()
+        f[EncounterSlot.id] = .string(ByteParse.string(idBytes))
+        f[EncounterSlot.status] = ClinicalValues.finished
+        if let text = ctx.text(r.bytes(type)) {
+            let setting = settings[text] ?? CareSetting.fromEncounterType(text)
+            settings[text] = setting
+            f[EncounterSlot.type] = map.encounterType(text)
+            f[EncounterSlot.setting] = ClaimBuilder.settingValues[setting]!.setting
+            f[EncounterSlot.klass] = ClaimBuilder.settingValues[setting]!.klass
+        }
+        f[EncounterSlot.period] = from == nil && to == nil ? .null : .period(from.map(Value.temporal) ?? .null, to.map(Value.temporal) ?? .null)
+        f[EncounterSlot.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, r.bytes(disposition))?.conceptValue ?? .null
+        if let d = ctx.systems.code(dxSystem, r.bytes(dx)) { f[EncounterSlot.diagnoses] = .list([d.codeValue]) }
+        f[EncounterSlot.drg] = ctx.systems.code(drgSystem, r.bytes(drg))?.codeValue ?? .null
+        f[EncounterSlot.provider] = .optionalString(ctx.text(r.bytes(attending)))
+        f[EncounterSlot.facility] = .optionalString(ctx.text(r.bytes(facility)))
+        f[EncounterSlot.money.paid] = paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
+        f[EncounterSlot.money.allowed] = allowedAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
+        ctx.member(who, line: r.line).add(Record(kind: EncounterSlot.info.kind, fields: f), list: MemberSlot.encounters)
+    }
+}
+
+/// immunization.csv → Immunization: vaccine (normalized code, CVX when its type is empty; else
+/// the source code), status lower-cased (`completed` when empty), occurrence: `occurrence_date`.
+final class ImmunizationTable: Table {
+    static let fileName = "immunization.csv"
+    static let required = [["person_id"], ["normalized_code", "source_code"]]
+    let map: ClinicalMapper
+    let id, person, status, date: Int
+    let codes: ClinicalMapper.CodeColumns
+
+    init(columns c: Columns, context: LoadContext) {
+        map = ClinicalMapper(context)
+        id = c("immunization_id"); person = c("person_id"); status = c("status"); date = c("occurrence_date")
+        codes = .init(c, normalizedDefault: CodeSystems.cvx)
+    }
+
+    func row(_ r: Row) throws {
+        let who = try r.required(person)
+        let code = try map.concept(r, codes)
+        let when = try r.dateTime(date)
+        var f = ImmunizationSlot.info.fields()
+        f[ImmunizationSlot.id] = .optionalString(r.string(id))
+        f[ImmunizationSlot.vaccine] = code.conceptValue
+        f[ImmunizationSlot.status] = map.status(r.bytes(status), ClinicalValues.completed)
+        f[ImmunizationSlot.occurrence] = when.map(Value.temporal) ?? .null
+        map.ctx.member(who, line: r.line).add(Record(kind: ImmunizationSlot.info.kind, fields: f), list: MemberSlot.immunizations)
+    }
+}
+
+/// medication.csv → MedicationRequest (status `active`, intent `order`, authored on
+/// `prescribing_date`, dispense quantity and expected supply in days) when `prescribing_date` is
+/// set or neither date is; MedicationDispense (status `completed`, dispensed on
+/// `dispensing_date`, days supply, quantity, prescriber `practitioner_id`) when only
+/// `dispensing_date` is set. Medication: RxNorm and NDC codings when present, else the source
+/// code.
+final class MedicationTable: Table {
+    static let fileName = "medication.csv"
+    static let required = [["person_id"], ["ndc_code", "rxnorm_code", "source_code"]]
+    let map: ClinicalMapper
+    let id, person, dispensing, prescribing, sourceType, sourceCode, ndc, rxnorm, quantity, quantityUnit, daysSupply, practitioner: Int
+    private var pairs: [String: Value] = [:]
+
+    init(columns c: Columns, context: LoadContext) {
+        map = ClinicalMapper(context)
+        id = c("medication_id"); person = c("person_id"); dispensing = c("dispensing_date"); prescribing = c("prescribing_date")
+        sourceType = c("source_code_type"); sourceCode = c("source_code"); ndc = c("ndc_code"); rxnorm = c("rxnorm_code")
+        quantity = c("quantity"); quantityUnit = c("quantity_unit"); daysSupply = c("days_supply"); practitioner = c("practitioner_id")
+    }
+
+    func medication(_ r: Row) throws -> Value {
+        let systems = map.ctx.systems
+        let rx = systems.code(CodeSystems.rxnorm, r.bytes(rxnorm)), nd = systems.code(CodeSystems.ndc, r.bytes(ndc))
+        switch (rx, nd) {
+        case (let a?, let b?):
+            let key = a.code.key + " " + b.code.key
+            if let v = pairs[key] { return v }
+            let v = Value.concept(Concept(codes: [a.code, b.code]))
+            pairs[key] = v
+            return v
+        case (let a?, nil): return a.conceptValue
+        case (nil, let b?): return b.conceptValue
+        case (nil, nil):
+            guard r.has(sourceCode) else { throw RowError("missing-value", "ndc_code, rxnorm_code and source_code are all empty") }
+            guard let system = try r.system(sourceType, systems) else {
+                throw RowError("unknown-code-system", "source_code_type is empty for source_code \(ByteParse.quoted(r.bytes(sourceCode)))")
+            }
+            return try r.code(sourceCode, system, systems).conceptValue
+        }
+    }
+
+    func row(_ r: Row) throws {
+        let who = try r.required(person)
+        let med = try medication(r)
+        let prescribed = try r.dateTime(prescribing), dispensed = try r.dateTime(dispensing)
+        let qty = try r.double(quantity), days = try r.integer(daysSupply)
+        let ctx = map.ctx
+        let b = ctx.member(who, line: r.line)
+        if prescribed == nil, let dispensed {
+            var f = MedicationDispenseSlot.info.fields()
+            f[MedicationDispenseSlot.id] = .optionalString(r.string(id))
+            f[MedicationDispenseSlot.medication] = med
+            f[MedicationDispenseSlot.status] = ClinicalValues.completed
+            f[MedicationDispenseSlot.dispensed] = .temporal(dispensed)
+            f[MedicationDispenseSlot.daysSupply] = days.map(Value.integer) ?? .null
+            f[MedicationDispenseSlot.quantity] = qty.map(Value.decimal) ?? .null
+            f[MedicationDispenseSlot.prescriber] = .optionalString(ctx.text(r.bytes(practitioner)))
+            b.add(Record(kind: MedicationDispenseSlot.info.kind, fields: f), list: MemberSlot.medicationDispenses)
+            return
+        }
+        var f = MedicationRequestSlot.info.fields()
+        f[MedicationRequestSlot.id] = .optionalString(r.string(id))
+        f[MedicationRequestSlot.medication] = med
+        f[MedicationRequestSlot.status] = ClinicalValues.active
+        f[MedicationRequestSlot.intent] = ClinicalValues.order
+        f[MedicationRequestSlot.authoredOn] = prescribed.map(Value.temporal) ?? .null
+        f[MedicationRequestSlot.dispenseQuantity] = qty.map { .quantity(Quantity($0, map.unit(r.bytes(quantityUnit)))) } ?? .null
+        f[MedicationRequestSlot.expectedSupply] = days.map { .quantity(Quantity(Double($0), "d")) } ?? .null
+        b.add(Record(kind: MedicationRequestSlot.info.kind, fields: f), list: MemberSlot.medicationRequests)
+    }
+}

@@ -1,0 +1,209 @@
+import TallyEngine
+import TallyLanguage
+
+/// Demographics shared by patient.csv and eligibility.csv. A patient or eligibility row marks
+/// the member as seen; the first non-empty value of each field wins (patient.csv is read first).
+struct Demographics {
+    let sex: Int, race: Int, ethnicity: Int, birthDate: Int, deathDate: Int
+    private let codes: DemographicCodes
+
+    init(_ c: Columns, sexColumn: String, context: LoadContext) {
+        sex = c(sexColumn); race = c("race"); ethnicity = c("ethnicity"); birthDate = c("birth_date"); deathDate = c("death_date")
+        codes = DemographicCodes(context.systems)
+    }
+
+    /// Checks the row's dates (before any record is touched, so a rejected row leaves no trace).
+    func check(_ r: Row) throws -> (birth: Temporal?, death: Temporal?) {
+        let birth = try r.date(birthDate), death = try r.date(deathDate)
+        try r.checkOrder(birth, death, birthDate, deathDate)
+        return (birth, death)
+    }
+
+    func apply(_ r: Row, _ dates: (birth: Temporal?, death: Temporal?), to b: MemberAssembler.Builder) {
+        let (birth, death) = dates
+        b.seen = true
+        if let birth, b.fields[MemberSlot.birthDate].isNull { b.fields[MemberSlot.birthDate] = .temporal(birth) }
+        if let death, b.fields[MemberSlot.deathDate].isNull { b.fields[MemberSlot.deathDate] = .temporal(death) }
+        if b.fields[MemberSlot.sex].isNull, r.has(sex) { b.fields[MemberSlot.sex] = codes.sex(r.bytes(sex)) }
+        if b.fields[MemberSlot.race].isNull, r.has(race) { b.fields[MemberSlot.race] = codes.race(r.bytes(race)) }
+        if b.fields[MemberSlot.ethnicity].isNull, r.has(ethnicity) { b.fields[MemberSlot.ethnicity] = codes.ethnicity(r.bytes(ethnicity)) }
+    }
+}
+
+/// Sex, race and ethnicity text mapped to FHIR gender codes and CDC race-and-ethnicity codes.
+///
+/// Sex: `female`/`f` → female, `male`/`m` → male, `other`/`o` → other, anything else → unknown.
+/// Race (OMB categories): white 2106-3, black or african american 2054-5, asian 2028-9,
+/// american indian or alaska native 1002-5, native hawaiian or other pacific islander 2076-8,
+/// other race 2131-1; a CDC code itself (`2106-3`) is kept. Ethnicity: hispanic or latino 2135-2,
+/// not hispanic or latino 2186-5. Unknown, declined or unrecognised text gives an empty list.
+final class DemographicCodes {
+    private let systems: CodeSystems
+    /// Values by the text's bytes (race tag 1, ethnicity tag 2).
+    private let cache = ByteTable<Value>(capacity: 32)
+
+    init(_ systems: CodeSystems) { self.systems = systems }
+
+    static let races: [String: String] = [
+        "white": "2106-3", "caucasian": "2106-3",
+        "black or african american": "2054-5", "black": "2054-5", "african american": "2054-5",
+        "asian": "2028-9",
+        "american indian or alaska native": "1002-5", "american indian": "1002-5",
+        "native hawaiian or other pacific islander": "2076-8", "pacific islander": "2076-8", "native hawaiian": "2076-8",
+        "other race": "2131-1", "other": "2131-1",
+    ]
+    static let ethnicities: [String: String] = [
+        "hispanic or latino": "2135-2", "hispanic": "2135-2", "latino": "2135-2",
+        "not hispanic or latino": "2186-5", "not hispanic": "2186-5", "non-hispanic": "2186-5", "non hispanic": "2186-5",
+    ]
+
+    func sex(_ b: Bytes) -> Value {
+        if ByteParse.equalsLower(b, "female") || ByteParse.equalsLower(b, "f") { return .string("female") }
+        if ByteParse.equalsLower(b, "male") || ByteParse.equalsLower(b, "m") { return .string("male") }
+        if ByteParse.equalsLower(b, "other") || ByteParse.equalsLower(b, "o") { return .string("other") }
+        return .string("unknown")
+    }
+
+    func race(_ b: Bytes) -> Value { cache.value(b, tag: 1) { lookup($0, Self.races) } }
+    func ethnicity(_ b: Bytes) -> Value { cache.value(b, tag: 2) { lookup($0, Self.ethnicities) } }
+
+    private func lookup(_ b: Bytes, _ table: [String: String]) -> Value {
+        let text = ByteParse.string(b).lowercased().replacingAll("_", " ")
+        if let code = table[text] { return .list([systems.code(CodeSystems.race, code).codeValue]) }
+        if text.count == 6, text.utf8.allSatisfy({ ByteParse.isDigit($0) || $0 == 0x2D }) {
+            return .list([systems.code(CodeSystems.race, text).codeValue])
+        }
+        return .list([])
+    }
+}
+
+/// patient.csv: one row per person. Marks the member as seen and fills demographics.
+final class PatientTable: Table {
+    static let fileName = "patient.csv"
+    static let required = [["person_id"]]
+    let ctx: LoadContext
+    let person: Int
+    let demographics: Demographics
+
+    init(columns c: Columns, context: LoadContext) {
+        ctx = context
+        person = c("person_id")
+        demographics = Demographics(c, sexColumn: "sex", context: context)
+    }
+
+    func row(_ r: Row) throws {
+        let id = try r.required(person)
+        let dates = try demographics.check(r)
+        demographics.apply(r, dates, to: ctx.member(id, line: r.line))
+    }
+}
+
+/// eligibility.csv: one row per enrollment span. Marks the member as seen, fills demographics,
+/// and adds an Enrollment (and a Coverage, for the payer supplemental data) per row.
+final class EligibilityTable: Table {
+    static let fileName = "eligibility.csv"
+    static let required = [["person_id"], ["enrollment_start_date"]]
+    let ctx: LoadContext
+    let person, start, end, payer, payerType, plan, dual, hospice, institutional, longTerm: Int
+    let demographics: Demographics
+    private var coverageTypes: [String: Value] = [:]
+
+    init(columns c: Columns, context: LoadContext) {
+        ctx = context
+        person = c("person_id"); start = c("enrollment_start_date"); end = c("enrollment_end_date")
+        payer = c("payer"); payerType = c("payer_type"); plan = c("plan"); dual = c("dual_status_code")
+        hospice = c("hospice_flag"); institutional = c("institutional_snp_flag"); longTerm = c("long_term_institutional_flag")
+        demographics = Demographics(c, sexColumn: "gender", context: context)
+    }
+
+    func row(_ r: Row) throws {
+        let id = try r.required(person)
+        _ = try r.required(start)
+        let from = try r.date(start), to = try r.date(end)
+        try r.checkOrder(from, to, start, end)
+        let hospiceFlag = try r.flag(hospice), institutionalFlag = try r.flag(institutional), longTermFlag = try r.flag(longTerm)
+        let dates = try demographics.check(r)
+        let b = ctx.member(id, line: r.line)
+        demographics.apply(r, dates, to: b)
+
+        let payerText = ctx.text(r.bytes(payer)), typeText = ctx.lowercased(r.bytes(payerType))
+        var f = EnrollmentSlot.info.fields()
+        f[EnrollmentSlot.period] = .period(from.map(Value.temporal) ?? .null, to.map(Value.temporal) ?? .null)
+        f[EnrollmentSlot.payer] = .optionalString(payerText)
+        f[EnrollmentSlot.payerType] = .optionalString(typeText)
+        f[EnrollmentSlot.productLine] = .optionalString(typeText)
+        f[EnrollmentSlot.plan] = .optionalString(ctx.text(r.bytes(plan)))
+        f[EnrollmentSlot.hospice] = Value(hospiceFlag)
+        f[EnrollmentSlot.institutional] = Value(institutionalFlag)
+        f[EnrollmentSlot.longTermInstitutional] = Value(longTermFlag)
+        f[EnrollmentSlot.dualStatus] = .optionalString(ctx.text(r.bytes(dual)))
+        b.add(Record(kind: EnrollmentSlot.info.kind, fields: f), list: MemberSlot.enrollments)
+
+        guard payerText != nil || typeText != nil else { return }
+        var c = CoverageSlot.info.fields()
+        c[CoverageSlot.id] = .string("\(b.id):\(payerText ?? ""):\(from.map { $0.description } ?? "")")
+        c[CoverageSlot.type] = coverageType(typeText)
+        c[CoverageSlot.status] = .string("active")
+        c[CoverageSlot.period] = .period(from.map(Value.dayDateTime) ?? .null, to.map(Value.dayDateTime) ?? .null)
+        c[CoverageSlot.payer] = .optionalString(payerText)
+        b.add(Record(kind: CoverageSlot.info.kind, fields: c), list: MemberSlot.coverages)
+    }
+
+    /// The Coverage type: the Source of Payment Typology code of the payer type (medicare 1,
+    /// medicaid 2, commercial or other private 5, anything else 9), with the payer type as text.
+    func coverageType(_ type: String?) -> Value {
+        guard let type else { return .null }
+        if let v = coverageTypes[type] { return v }
+        let code = type.contains("medicare") ? "1" : type.contains("medicaid") ? "2"
+            : ["commercial", "private", "exchange", "employer", "self"].contains(where: type.contains) ? "5" : "9"
+        let v = Value.concept(Concept(codes: [ctx.systems.code(CodeSystems.sopt, code).code], text: type))
+        coverageTypes[type] = v
+        return v
+    }
+}
+
+/// provider_attribution.csv: one row per member-month. Each row gives up to two Attributions,
+/// one for the payer's attribution (program "payer") and one for the custom method (program
+/// "custom"), over the calendar month of `year_month`.
+final class ProviderAttributionTable: Table {
+    static let fileName = "provider_attribution.csv"
+    static let required = [["person_id"], ["year_month"]]
+    let ctx: LoadContext
+    let person, yearMonth, payer, plan: Int
+    let payerColumns: (Int, Int, Int), customColumns: (Int, Int, Int)
+    private var months: [Int: Value] = [:]
+
+    init(columns c: Columns, context: LoadContext) {
+        ctx = context
+        person = c("person_id"); yearMonth = c("year_month"); payer = c("payer"); plan = c("plan")
+        payerColumns = (c("payer_attributed_provider"), c("payer_attributed_provider_practice"), c("payer_attributed_provider_organization"))
+        customColumns = (c("custom_attributed_provider"), c("custom_attributed_provider_practice"), c("custom_attributed_provider_organization"))
+    }
+
+    func row(_ r: Row) throws {
+        let id = try r.required(person)
+        let ym = try r.required(yearMonth)
+        guard let (first, last) = ByteParse.month(ym) else {
+            throw RowError("bad-date", "year_month \(ByteParse.quoted(ym)) is not a month YYYYMM")
+        }
+        let b = ctx.member(id, line: r.line)
+        let key = first.parts.year * 12 + first.parts.month
+        let period: Value
+        if let p = months[key] { period = p } else {
+            period = .period(.temporal(first), .temporal(last))
+            months[key] = period
+        }
+        for (program, cols) in [("payer", payerColumns), ("custom", customColumns)] {
+            guard r.has(cols.0) || r.has(cols.1) || r.has(cols.2) else { continue }
+            var f = AttributionSlot.info.fields()
+            f[AttributionSlot.period] = period
+            f[AttributionSlot.provider] = .optionalString(ctx.text(r.bytes(cols.0)))
+            f[AttributionSlot.practice] = .optionalString(ctx.text(r.bytes(cols.1)))
+            f[AttributionSlot.organization] = .optionalString(ctx.text(r.bytes(cols.2)))
+            f[AttributionSlot.program] = .string(program)
+            f[AttributionSlot.payer] = .optionalString(ctx.text(r.bytes(payer)))
+            f[AttributionSlot.plan] = .optionalString(ctx.text(r.bytes(plan)))
+            b.add(Record(kind: AttributionSlot.info.kind, fields: f), list: MemberSlot.attributions)
+        }
+    }
+}

@@ -1,0 +1,312 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import TallyEngine
+import TallyLanguage
+
+/// Why a row is rejected: a stable reason code and a message naming the column and value.
+///
+/// Reason codes: `column-count`, `missing-value`, `bad-date`, `bad-number`, `bad-value`,
+/// `unknown-code-system`, `duplicate-line`, `end-before-start`, `claim-member-mismatch`; per file
+/// `missing-column`, `unterminated-quote`, `unreadable`; per member `no-member` (MemberAssembler).
+struct RowError: Error {
+    var code: String
+    var message: String
+    init(_ code: String, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// State shared by the tables of one load: the members being assembled, what was rejected, and
+/// the interned strings and codes.
+final class LoadContext {
+    let options: LoadOptions
+    var report = LoadReport()
+    var assembler = MemberAssembler()
+    let strings = Interner()
+    let systems = CodeSystems()
+    /// The file being read, as rejections name it.
+    var file = ""
+
+    /// The member of the previous lookup (rows of one member are usually together).
+    private var last = LastMember()
+
+    private struct LastMember {
+        var id: [UInt8] = []
+        var builder: MemberAssembler.Builder?
+
+        @inline(__always)
+        func matching(_ b: Bytes) -> MemberAssembler.Builder? {
+            guard let builder, b.count == id.count else { return nil }
+            return b.isEmpty || id.withUnsafeBufferPointer { memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 } ? builder : nil
+        }
+
+        mutating func set(_ b: Bytes, _ builder: MemberAssembler.Builder) {
+            id.removeAll(keepingCapacity: true)
+            id.append(contentsOf: b)
+            self.builder = builder
+        }
+    }
+
+    init(options: LoadOptions) { self.options = options }
+
+    /// Records a rejection, or throws it under `--strict`.
+    func reject(_ line: Int?, _ code: String, _ message: String) throws {
+        let r = Rejection(file: file, line: line, code: code, message: message)
+        if options.strict { throw r }
+        report.rejections.append(r)
+    }
+
+    /// The builder of the member whose id the bytes hold. `line` is where a record of theirs
+    /// was read, reported if the member never appears in patient or eligibility rows.
+    @inline(__always)
+    func member(_ id: Bytes, line: Int) -> MemberAssembler.Builder {
+        if let b = last.matching(id) { return b }
+        let s = strings.intern(id)
+        let b = assembler.member(s)
+        assembler.noteSource(s, file: file, line: line)
+        last.set(id, b)
+        return b
+    }
+
+    /// Interned text of a field; nil when empty.
+    @inline(__always)
+    func text(_ b: Bytes) -> String? { b.isEmpty ? nil : strings.intern(b) }
+
+    private let lowerTable = ByteTable<String>(capacity: 64)
+    private let paddedTable = ByteTable<String>(capacity: 64)
+
+    /// Interned lower-case text of a field; nil when empty.
+    func lowercased(_ b: Bytes) -> String? { b.isEmpty ? nil : lowerTable.value(b) { ByteParse.string($0).lowercased() } }
+
+    /// Interned text left-padded with zeros to `n` characters (`450` → `0450`).
+    func padded(_ b: Bytes, _ n: Int) -> String { paddedTable.value(b, tag: UInt64(n)) { ByteParse.string($0).leftPadded(n) } }
+}
+
+/// A file's header: column names (trimmed, lower-cased) to field positions.
+struct Columns {
+    let names: [String]
+    private let index: [String: Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        var m: [String: Int] = [:]
+        for (i, n) in names.enumerated() where m[n] == nil { m[n] = i }
+        index = m
+    }
+
+    /// The position of a column, or -1 when the file has no such column (reads as empty).
+    func callAsFunction(_ name: String) -> Int { index[name] ?? -1 }
+
+    func has(_ name: String) -> Bool { index[name] != nil }
+
+    /// Numbered columns `prefix1`, `prefix2`, ... (`diagnosis_code_1` ...) in number order, with
+    /// -1 for gaps, up to the highest number present.
+    func numbered(_ prefix: String) -> [Int] {
+        var found: [Int: Int] = [:]
+        for (i, n) in names.enumerated() where n.hasPrefix(prefix) {
+            if let k = Int(n.dropFirst(prefix.count)), k >= 1, k <= 999, found[k] == nil { found[k] = i }
+        }
+        guard let top = found.keys.max() else { return [] }
+        return (1...top).map { found[$0] ?? -1 }
+    }
+}
+
+/// The current row, read through the header's column positions. Typed accessors throw a
+/// `RowError` naming the column and the bad value.
+struct Row {
+    let reader: CSVReader
+    let columns: Columns
+
+    var line: Int { reader.rowLine }
+
+    @inline(__always) func bytes(_ c: Int) -> Bytes { reader.field(c) }
+    @inline(__always) func has(_ c: Int) -> Bool { !reader.field(c).isEmpty }
+    /// Whether the field is empty (a quick test on the raw span first: most are).
+    @inline(__always) func isEmpty(_ c: Int) -> Bool { reader.isEmpty(c) }
+
+    func name(_ c: Int) -> String { c >= 0 && c < columns.names.count ? columns.names[c] : "?" }
+
+    /// The field's bytes; a `missing-value` rejection when empty.
+    func required(_ c: Int) throws -> Bytes {
+        let b = reader.field(c)
+        if b.isEmpty { throw RowError("missing-value", "\(name(c)) is empty") }
+        return b
+    }
+
+    /// A String made for this row only (ids); nil when empty.
+    func string(_ c: Int) -> String? {
+        let b = reader.field(c)
+        return b.isEmpty ? nil : ByteParse.string(b)
+    }
+
+    func date(_ c: Int) throws -> Temporal? {
+        let b = reader.field(c)
+        if b.isEmpty { return nil }
+        switch ByteParse.date(b) {
+        case .success(let t): return t
+        case .failure(let f): throw RowError("bad-date", "\(name(c)) \(ByteParse.quoted(b)) is not a date: \(f.message)")
+        }
+    }
+
+    func dateTime(_ c: Int) throws -> Temporal? {
+        let b = reader.field(c)
+        if b.isEmpty { return nil }
+        switch ByteParse.dateTime(b) {
+        case .success(let t): return t
+        case .failure(let f): throw RowError("bad-date", "\(name(c)) \(ByteParse.quoted(b)) is not a date-time: \(f.message)")
+        }
+    }
+
+    func amount(_ c: Int) throws -> Int64? {
+        let b = reader.field(c)
+        if b.isEmpty { return nil }
+        guard let v = ByteParse.amount(b) else { throw RowError("bad-number", "\(name(c)) \(ByteParse.quoted(b)) is not an amount") }
+        return v
+    }
+
+    func double(_ c: Int) throws -> Double? {
+        let b = reader.field(c)
+        if b.isEmpty { return nil }
+        guard let v = ByteParse.double(b) else { throw RowError("bad-number", "\(name(c)) \(ByteParse.quoted(b)) is not a number") }
+        return v
+    }
+
+    func integer(_ c: Int) throws -> Int? {
+        let b = reader.field(c)
+        if b.isEmpty { return nil }
+        guard let v = ByteParse.integer(b) else { throw RowError("bad-number", "\(name(c)) \(ByteParse.quoted(b)) is not a whole number") }
+        return v
+    }
+
+    func flag(_ c: Int) throws -> Bool? {
+        let b = reader.field(c)
+        if b.isEmpty { return nil }
+        guard let v = ByteParse.flag(b) else {
+            throw RowError("bad-value", "\(name(c)) \(ByteParse.quoted(b)) is not a flag (1/0, true/false, yes/no, y/n)")
+        }
+        return v
+    }
+
+    /// The code system of a code-type column; `fallback` when the field is empty.
+    func system(_ c: Int, _ systems: CodeSystems, fallback: Int? = nil) throws -> Int? {
+        let b = reader.field(c)
+        if b.isEmpty { return fallback }
+        guard let s = systems.system(type: b) else {
+            throw RowError("unknown-code-system", "\(name(c)) \(ByteParse.quoted(b)) is not a known code type "
+                + "(icd-10-cm, icd-10-pcs, hcpcs, cpt, loinc, snomed-ct, rxnorm, ndc, cvx, ... or a URL)")
+        }
+        return s
+    }
+
+    /// The interned code in column `c` (normalised for its system); a `bad-value` rejection when
+    /// nothing is left of it (`--` as an NDC).
+    func code(_ c: Int, _ system: Int, _ systems: CodeSystems) throws -> CodeSystems.CodeEntry {
+        let b = reader.field(c)
+        guard let entry = systems.code(system, b) else {
+            throw RowError(b.isEmpty ? "missing-value" : "bad-value", "\(name(c)) \(ByteParse.quoted(b)) is not a code")
+        }
+        return entry
+    }
+
+    /// Rejects a span whose end is before its start.
+    func checkOrder(_ start: Temporal?, _ end: Temporal?, _ startColumn: Int, _ endColumn: Int) throws {
+        if let s = start, let e = end, e.millis < s.millis {
+            throw RowError("end-before-start", "\(name(endColumn)) \(e) is before \(name(startColumn)) \(s)")
+        }
+    }
+}
+
+/// One input table: its file name, required columns, and how a row maps into the model.
+protocol Table: AnyObject {
+    static var fileName: String { get }
+    /// Required columns; each entry lists alternatives, one of which must be present.
+    static var required: [[String]] { get }
+    init(columns: Columns, context: LoadContext)
+    /// Maps one row (throws `RowError` to reject it; records are added only when it succeeds).
+    func row(_ r: Row) throws
+    /// Called after the last row (claims are built here, from all their lines).
+    func finish() throws
+}
+
+extension Table {
+    func finish() throws {}
+}
+
+enum TableReader {
+    /// Reads one table file if the folder has it. Bad rows are rejected through the context.
+    static func read<T: Table>(_ type: T.Type, folder: String, context ctx: LoadContext, chunkSize: Int = 1 << 20) throws {
+        let path = folder.hasSuffix("/") ? folder + T.fileName : folder + "/" + T.fileName
+        var isDir = false
+        guard fileExists(path, &isDir), !isDir else { return }
+        ctx.file = path
+        guard let reader = CSVReader(path: path, chunkSize: chunkSize) else {
+            try ctx.reject(nil, "unreadable", "cannot open the file: \(String(cString: strerror(errno)))")
+            return
+        }
+        ctx.report.files.append(path)
+        try read(T.self, reader: reader, context: ctx)
+    }
+
+    static func read<T: Table>(_ type: T.Type, reader: CSVReader, context ctx: LoadContext) throws {
+        var event = reader.next()
+        if event == .unterminatedQuote {
+            let headerLine = reader.rowLine
+            var rows = 0
+            while reader.next() != .end { rows += 1 }
+            try ctx.reject(headerLine, "unterminated-quote", "the header has a quoted field that is never closed; "
+                + "the file's \(rows) row\(rows == 1 ? " is" : "s are") skipped")
+            return
+        }
+        guard event == .row else { return }  // an empty file has no rows to lose
+        var names: [String] = []
+        for i in 0..<reader.fieldCount { names.append(reader.string(i).lowercased()) }
+        let columns = Columns(names)
+        let missing = T.required.filter { alternatives in !alternatives.contains(where: columns.has) }
+        if !missing.isEmpty {
+            var rows = 0
+            while reader.next() != .end { rows += 1 }
+            let list = missing.map { $0.map { "'\($0)'" }.joined(separator: " or ") }.joined(separator: ", ")
+            try ctx.reject(1, "missing-column", "missing required column\(missing.count == 1 ? "" : "s") \(list); "
+                + "the file's \(rows) row\(rows == 1 ? " is" : "s are") skipped")
+            return
+        }
+        let table = T(columns: columns, context: ctx)
+        let width = names.count
+        let row = Row(reader: reader, columns: columns)
+        while true {
+            event = reader.next()
+            if event == .end { break }
+            if event == .unterminatedQuote {
+                try ctx.reject(reader.rowLine, "unterminated-quote", "a quoted field that starts on this line is never closed")
+                continue
+            }
+            if reader.fieldCount != width {
+                try ctx.reject(reader.rowLine, "column-count", "expected \(width) fields, as in the header, but found \(reader.fieldCount)")
+                continue
+            }
+            do {
+                try table.row(row)
+            } catch let e as RowError {
+                try ctx.reject(reader.rowLine, e.code, e.message)
+            }
+        }
+        if reader.readError != 0 {
+            try ctx.reject(reader.line, "unreadable", "reading stopped at this line: \(String(cString: strerror(reader.readError)))")
+        }
+        try table.finish()
+    }
+
+    static func fileExists(_ path: String, _ isDir: inout Bool) -> Bool {
+        var d: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &d) else { return false }
+        isDir = d.boolValue
+        return true
+    }
+}

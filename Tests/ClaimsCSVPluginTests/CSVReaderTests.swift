@@ -1,0 +1,245 @@
+import XCTest
+@testable import ClaimsCSVPlugin
+
+/// The RFC 4180 reader over bytes. Every case runs with several chunk sizes, so rows, quotes,
+/// CRLF pairs and the byte-order mark all get cut by buffer boundaries somewhere.
+final class CSVReaderTests: XCTestCase {
+    struct Parsed: Equatable, CustomStringConvertible {
+        var rows: [[String]] = []
+        var lines: [Int] = []
+        var unterminated: [Int] = []
+        var description: String { "rows \(rows) lines \(lines) unterminated \(unterminated)" }
+    }
+
+    func parse(_ bytes: [UInt8], chunkSize: Int, raw: Bool = false) -> Parsed {
+        let reader = CSVReader(bytes: bytes, chunkSize: chunkSize)
+        var p = Parsed()
+        while true {
+            switch reader.next() {
+            case .end: return p
+            case .unterminatedQuote: p.unterminated.append(reader.rowLine)
+            case .row:
+                p.rows.append((0..<reader.fieldCount).map { String(decoding: raw ? reader.rawField($0) : reader.field($0), as: UTF8.self) })
+                p.lines.append(reader.rowLine)
+            }
+        }
+    }
+
+    /// Parses with chunk sizes from 1 byte up and checks they all agree with `expected`.
+    func check(_ text: String, _ rows: [[String]], lines: [Int]? = nil, unterminated: [Int] = [], raw: Bool = false,
+               file: StaticString = #filePath, line: UInt = #line) {
+        check(Array(text.utf8), rows, lines: lines, unterminated: unterminated, raw: raw, file: file, line: line)
+    }
+
+    func check(_ bytes: [UInt8], _ rows: [[String]], lines: [Int]? = nil, unterminated: [Int] = [], raw: Bool = false,
+               file: StaticString = #filePath, line: UInt = #line) {
+        for chunk in [1, 2, 3, 5, 8, 13, 64, 1 << 20] {
+            let p = parse(bytes, chunkSize: chunk, raw: raw)
+            XCTAssertEqual(p.rows, rows, "chunk size \(chunk)", file: file, line: line)
+            if let lines { XCTAssertEqual(p.lines, lines, "lines, chunk size \(chunk)", file: file, line: line) }
+            XCTAssertEqual(p.unterminated, unterminated, "unterminated quotes, chunk size \(chunk)", file: file, line: line)
+        }
+    }
+
+    func testPlainRowsWithAndWithoutTrailingNewline() {
+        check("a,b,c\n1,2,3\n", [["a", "b", "c"], ["1", "2", "3"]], lines: [1, 2])
+        check("a,b,c\n1,2,3", [["a", "b", "c"], ["1", "2", "3"]], lines: [1, 2])
+    }
+
+    func testEmptyInputAndHeaderOnly() {
+        check("", [])
+        check("a,b\n", [["a", "b"]])
+    }
+
+    func testEmptyFields() {
+        check("a,,c\n,,\n,x,\n", [["a", "", "c"], ["", "", ""], ["", "x", ""]])
+        check("a,b\n1,\n", [["a", "b"], ["1", ""]])
+    }
+
+    func testQuotedFieldsWithCommasAndDoubledQuotes() {
+        check("name,note\n\"Lee, Ann\",\"said \"\"hi\"\"\"\n", [["name", "note"], ["Lee, Ann", "said \"hi\""]])
+        check("\"\",\"\"\"\"\n", [["", "\""]])
+    }
+
+    func testEmbeddedNewlinesKeepPhysicalLineNumbers() {
+        let text = "id,note\n1,\"two\nlines\"\n2,\"three\r\nline\nnote\"\n3,plain\n"
+        check(text, [["id", "note"], ["1", "two\nlines"], ["2", "three\r\nline\nnote"], ["3", "plain"]], lines: [1, 2, 4, 7])
+    }
+
+    func testCRLFAndLoneCR() {
+        check("a,b\r\n1,2\r\n3,4\r\n", [["a", "b"], ["1", "2"], ["3", "4"]], lines: [1, 2, 3])
+        check("a,b\r1,2\r", [["a", "b"], ["1", "2"]], lines: [1, 2])
+        check("a,\"b\"\r\n\"1\",2", [["a", "b"], ["1", "2"]], lines: [1, 2])
+    }
+
+    func testByteOrderMark() {
+        check([0xEF, 0xBB, 0xBF] + Array("person_id,sex\np1,female\n".utf8), [["person_id", "sex"], ["p1", "female"]])
+        check([0xEF, 0xBB, 0xBF] + Array("\"a\"\n".utf8), [["a"]])
+        // A BOM is only skipped at the very start.
+        check(Array("a\n".utf8) + [0xEF, 0xBB, 0xBF] + Array("b\n".utf8), [["a"], ["\u{FEFF}b"]])
+    }
+
+    func testBlankLinesAreSkipped() {
+        check("a,b\n\n1,2\r\n\r\n\n3,4\n\n", [["a", "b"], ["1", "2"], ["3", "4"]], lines: [1, 3, 6])
+    }
+
+    func testFieldsAreTrimmedButRawFieldsAreNot() {
+        check("a , b\n  1,2  \n", [["a", "b"], ["1", "2"]])
+        check("a , b\n", [["a ", " b"]], raw: true)
+    }
+
+    func testUTF8Text() {
+        check("name,city\nJosé,Zürich\n\"Ærø, 東京\",x\n", [["name", "city"], ["José", "Zürich"], ["Ærø, 東京", "x"]])
+    }
+
+    func testTextAfterClosingQuoteIsKept() {
+        check("\"ab\"c,d\n", [["abc", "d"]])
+        check("a\"b,c\n", [["a\"b", "c"]])
+    }
+
+    func testUnterminatedQuoteCostsOneRow() {
+        let text = "a,b\n1,\"open\n2,3\n4,5\n"
+        // The broken row starts on line 2; reading resumes on line 3.
+        check(text, [["a", "b"], ["2", "3"], ["4", "5"]], lines: [1, 3, 4], unterminated: [2])
+        check("a,b\n1,\"never closed", [["a", "b"]], unterminated: [2])
+    }
+
+    func testLongRowGrowsTheBuffer() {
+        let long = String(repeating: "x", count: 5000)
+        check("a,b\n\(long),\"\(long)\"\n1,2\n", [["a", "b"], [long, long], ["1", "2"]], lines: [1, 2, 3])
+    }
+
+    func testManyFieldsGrowTheFieldList() {
+        let header = (1...300).map { "c\($0)" }
+        check(header.joined(separator: ",") + "\n", [header])
+    }
+
+    // MARK: Byte-level values
+
+    func bytes(_ s: String, _ body: (Bytes) -> Void) {
+        var t = s
+        t.withUTF8 { body($0) }
+    }
+
+    func testDates() {
+        bytes("2024-02-29") { XCTAssertEqual(try? ByteParse.date($0).get(), .date(2024, 2, 29)) }
+        bytes("2024-02-29 00:00:00") { XCTAssertEqual(try? ByteParse.date($0).get(), .date(2024, 2, 29)) }
+        bytes("2023-02-29") {
+            guard case .failure(let f) = ByteParse.date($0) else { return XCTFail("accepted 2023-02-29") }
+            XCTAssertEqual(f.message, "day 29 is out of range for 2023-02")
+        }
+        for bad in ["2024-13-01", "2024/01/01", "20240101", "2024-1-01", "01/02/2024", "2024-01-01x"] {
+            bytes(bad) { if case .success = ByteParse.date($0) { XCTFail("accepted \(bad)") } }
+        }
+    }
+
+    func testDateTimes() {
+        bytes("2024-03-01T10:30:00Z") { XCTAssertEqual(try? ByteParse.dateTime($0).get().description, "2024-03-01T10:30:00Z") }
+        bytes("2024-03-01 10:30") { XCTAssertEqual(try? ByteParse.dateTime($0).get().description, "2024-03-01T10:30Z") }
+        bytes("2024-03-01T10:30:00.5+02:00") { XCTAssertEqual(try? ByteParse.dateTime($0).get().description, "2024-03-01T08:30:00.500Z") }
+        bytes("2024-03-01") {
+            let t = try? ByteParse.dateTime($0).get()
+            XCTAssertEqual(t?.precision, .day)
+            XCTAssertEqual(t?.isDate, false)
+        }
+        for bad in ["2024-03-01T25:00", "2024-03-01T10", "2024-03-01T10:30:00+2", "2024-03-01Tnoon"] {
+            bytes(bad) { if case .success = ByteParse.dateTime($0) { XCTFail("accepted \(bad)") } }
+        }
+    }
+
+    func testNumbers() {
+        let cases: [(String, Double?)] = [("12", 12), ("-3.50", -3.5), (".5", 0.5), ("5.", 5), ("+7", 7), ("1e3", 1000),
+                                          ("2.5E-1", 0.25), ("0.1", 0.1), ("", nil), ("-", nil), (".", nil), ("1,5", nil),
+                                          ("abc", nil), ("1.2.3", nil), ("nan", nil), ("inf", nil), ("1e", nil)]
+        for (text, expected) in cases { bytes(text) { XCTAssertEqual(ByteParse.double($0), expected, text) } }
+        bytes("12345678901234567890.5") { XCTAssertEqual(ByteParse.double($0), 12345678901234567890.5) }
+    }
+
+    func testAmountsAreExactFixedPoint() {
+        let cases: [(String, Int64?)] = [("0.1", 1000), ("123.45", 1_234_500), ("-2", -20000), ("1.23456", 12346), ("1.23454", 12345),
+                                         ("7", 70000), ("1e2", 1_000_000), ("$5", nil), ("1,000", nil), ("", nil), ("99999999999999", nil), ("-1e14", nil)]
+        for (text, expected) in cases { bytes(text) { XCTAssertEqual(ByteParse.amount($0), expected, text) } }
+        // 0.1 + 0.2 sums exactly.
+        XCTAssertEqual(ByteParse.dollars(1000 + 2000), 0.3)
+    }
+
+    func testIntegersAndFlags() {
+        bytes("30") { XCTAssertEqual(ByteParse.integer($0), 30) }
+        bytes("30.0") { XCTAssertEqual(ByteParse.integer($0), 30) }
+        bytes("30.5") { XCTAssertNil(ByteParse.integer($0)) }
+        bytes("x1") { XCTAssertNil(ByteParse.integer($0)) }
+        for t in ["1", "Y", "yes", "TRUE", "t"] { bytes(t) { XCTAssertEqual(ByteParse.flag($0), true, t) } }
+        for t in ["0", "n", "No", "false", "F"] { bytes(t) { XCTAssertEqual(ByteParse.flag($0), false, t) } }
+        for t in ["2", "maybe", "-"] { bytes(t) { XCTAssertNil(ByteParse.flag($0), t) } }
+    }
+
+    func testMonths() {
+        bytes("202402") { XCTAssertEqual(ByteParse.month($0).map { [$0.0, $0.1] }, [.date(2024, 2, 1), .date(2024, 2, 29)]) }
+        bytes("2024-11") { XCTAssertEqual(ByteParse.month($0).map { [$0.0, $0.1] }, [.date(2024, 11, 1), .date(2024, 11, 30)]) }
+        bytes("202413") { XCTAssertNil(ByteParse.month($0)) }
+    }
+
+    func testInternerAndByteTable() {
+        let interner = Interner()
+        var a = "a payer name longer than fifteen bytes", b = "a payer name longer than fifteen bytes"
+        let x = a.withUTF8 { interner.intern($0) }
+        let y = b.withUTF8 { interner.intern($0) }
+        XCTAssertEqual(x, y)
+        let table = ByteTable<Int>(capacity: 2)
+        var made = 0
+        for i in 0..<1000 {
+            var s = "key\(i % 100)"
+            _ = s.withUTF8 { table.value($0, tag: 1) { _ in made += 1; return i } }
+        }
+        XCTAssertEqual(made, 100)
+        XCTAssertEqual(table.count, 100)
+        var s = "key5"
+        XCTAssertEqual(s.withUTF8 { table.value($0, tag: 1) { _ in -1 } }, 5)
+        XCTAssertEqual(s.withUTF8 { table.value($0, tag: 2) { _ in -1 } }, -1)  // tags keep systems apart
+    }
+}
+
+/// Code types to systems, and codes normalised to the form value sets use.
+final class CodeSystemTests: XCTestCase {
+    func key(_ systems: CodeSystems, _ type: String, _ code: String) -> String? {
+        var t = type, c = code
+        guard let s = t.withUTF8({ systems.system(type: $0) }) else { return nil }
+        return c.withUTF8 { systems.code(s, $0)?.code.key }
+    }
+
+    func testCodeTypesAndNormalisation() {
+        let s = CodeSystems()
+        XCTAssertEqual(key(s, "icd-10-cm", "e119"), "http://hl7.org/fhir/sid/icd-10-cm|E11.9")
+        XCTAssertEqual(key(s, "ICD10CM", "E11.9"), "http://hl7.org/fhir/sid/icd-10-cm|E11.9")
+        XCTAssertEqual(key(s, "icd_10_cm", "I10"), "http://hl7.org/fhir/sid/icd-10-cm|I10")
+        XCTAssertEqual(key(s, "icd-9-cm", "25000"), "http://hl7.org/fhir/sid/icd-9-cm|250.00")
+        XCTAssertEqual(key(s, "icd-9-cm", "E8490"), "http://hl7.org/fhir/sid/icd-9-cm|E849.0")
+        XCTAssertEqual(key(s, "icd-10-pcs", "0dtj4zz"), "http://www.cms.gov/Medicare/Coding/ICD10|0DTJ4ZZ")
+        XCTAssertEqual(key(s, "hcpcs", "99213"), "http://www.ama-assn.org/go/cpt|99213")
+        XCTAssertEqual(key(s, "hcpcs", "3074F"), "http://www.ama-assn.org/go/cpt|3074F")
+        XCTAssertEqual(key(s, "HCPCS", "g0438"), "http://www.nlm.nih.gov/research/umls/hcpcs|G0438")
+        XCTAssertEqual(key(s, "cpt", "99213"), "http://www.ama-assn.org/go/cpt|99213")
+        XCTAssertEqual(key(s, "loinc", "4548-4"), "http://loinc.org|4548-4")
+        XCTAssertEqual(key(s, "snomed-ct", "44054006"), "http://snomed.info/sct|44054006")
+        XCTAssertEqual(key(s, "SNOMED CT", "44054006"), "http://snomed.info/sct|44054006")
+        XCTAssertEqual(key(s, "rxnorm", "860975"), "http://www.nlm.nih.gov/research/umls/rxnorm|860975")
+        XCTAssertEqual(key(s, "cvx", "140"), "http://hl7.org/fhir/sid/cvx|140")
+        XCTAssertEqual(key(s, "ndc", "0002-3227-30"), "http://hl7.org/fhir/sid/ndc|00002322730")
+        XCTAssertEqual(key(s, "ndc", "12345-678-90"), "http://hl7.org/fhir/sid/ndc|12345067890")
+        XCTAssertEqual(key(s, "ndc", "12345-6789-1"), "http://hl7.org/fhir/sid/ndc|12345678901")
+        XCTAssertEqual(key(s, "ndc", "00002322730"), "http://hl7.org/fhir/sid/ndc|00002322730")
+        XCTAssertEqual(key(s, "ms-drg", "291"), "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG|291")
+        XCTAssertEqual(key(s, "urn:oid:2.16.840.1.113883.6.96", "1"), "urn:oid:2.16.840.1.113883.6.96|1")
+        XCTAssertNil(key(s, "icd-11", "5A11"))
+        XCTAssertNil(key(s, "local", "X"))
+        XCTAssertNil(key(s, "icd-10-cm", "."))
+    }
+
+    func testCodesAreInterned() {
+        let s = CodeSystems()
+        var a = "E119", b = "E11.9"
+        let x = a.withUTF8 { s.code(CodeSystems.icd10cm, $0) }, y = b.withUTF8 { s.code(CodeSystems.icd10cm, $0) }
+        XCTAssertTrue(x === y)
+        XCTAssertTrue(x?.concept === y?.concept)
+    }
+}

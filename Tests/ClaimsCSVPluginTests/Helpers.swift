@@ -1,0 +1,111 @@
+import Foundation
+import XCTest
+@testable import ClaimsCSVPlugin
+import TallyEngine
+import TallyLanguage
+
+/// A test case with a fresh temporary folder of CSV files, and helpers to load it and read
+/// records by field name.
+class ClaimsCSVTestCase: XCTestCase {
+    var dir: String!
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "tally-claims-csv-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        if let dir { try? FileManager.default.removeItem(atPath: dir) }
+    }
+
+    /// Writes a file into the folder (text as given: tests choose their line ends).
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = (dir as NSString).appendingPathComponent(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// A path as rejections name it.
+    func path(_ name: String) -> String { dir + "/" + name }
+
+    func load(strict: Bool = false, chunkSize: Int = 1 << 20) throws -> Panel {
+        try ClaimsCSVLoader().load(path: dir, options: LoadOptions(strict: strict), chunkSize: chunkSize)
+    }
+
+    /// Loads strictly and returns the rejection thrown (failing when none is).
+    func strictRejection(file: StaticString = #filePath, line: UInt = #line) -> Rejection? {
+        do {
+            _ = try load(strict: true)
+            XCTFail("expected a rejection under strict", file: file, line: line)
+        } catch let r as Rejection {
+            return r
+        } catch {
+            XCTFail("expected a Rejection, got \(error)", file: file, line: line)
+        }
+        return nil
+    }
+
+    /// A standard patient file for the members `ids`.
+    func patients(_ ids: String...) throws {
+        try write("patient.csv", "person_id,sex,birth_date\n" + ids.map { "\($0),female,1960-01-01\n" }.joined())
+    }
+
+    func member(_ panel: Panel, _ id: String, file: StaticString = #filePath, line: UInt = #line) throws -> Record {
+        try XCTUnwrap(panel.members.first { Panel.id(of: $0) == id }, "no member \(id)", file: file, line: line)
+    }
+}
+
+/// Reads a record's field by name.
+func field(_ r: Record, _ name: String) -> Value {
+    let kind = CanonicalSchema.schema.kinds[r.kind]
+    guard let s = kind.slot(of: name) else { fatalError("no field \(kind.name).\(name)") }
+    return r.fields[s]
+}
+
+func records(_ r: Record, _ list: String) -> [Record] { field(r, list).asList.compactMap(\.asRecord) }
+
+extension Value {
+    var asCodeKeys: [String] {
+        switch self {
+        case .code(let c): return [c.key]
+        case .concept(let c): return c.codes.map(\.key)
+        case .list(let xs): return xs.flatMap(\.asCodeKeys)
+        default: return []
+        }
+    }
+
+    var asInterval: IntervalValue? { if case .interval(let i) = self { return i } else { return nil } }
+
+    var asQuantity: Quantity? { if case .quantity(let q) = self { return q } else { return nil } }
+}
+
+/// A readable, complete rendering of a panel (records by field name), to compare panels.
+func render(_ panel: Panel) -> String {
+    var out = ""
+    func value(_ v: Value, _ indent: String) -> String {
+        switch v {
+        case .record(let r): return "\n" + record(r, indent + "  ")
+        case .list(let xs) where xs.contains { $0.asRecord != nil }:
+            return xs.map { value($0, indent) }.joined()
+        case .temporal(let t): return "@" + t.description + (t.isDate ? "(date)" : "")
+        default: return v.description
+        }
+    }
+    func record(_ r: Record, _ indent: String) -> String {
+        let kind = CanonicalSchema.schema.kinds[r.kind]
+        var s = indent + kind.name + "\n"
+        for (i, f) in kind.fields.enumerated() where !r.fields[i].isNull {
+            if f.name == "encounter", let e = r.fields[i].asRecord {
+                s += indent + "  encounter -> " + (field(e, "id").asString ?? "?") + "\n"
+                continue
+            }
+            s += indent + "  " + f.name + ": " + value(r.fields[i], indent) + "\n"
+        }
+        return s
+    }
+    for m in panel.members { out += record(m, "") }
+    out += "records: " + panel.report.records.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
+    for r in panel.report.rejections { out += "rejected \(r.code) \(r)\n" }
+    return out
+}
