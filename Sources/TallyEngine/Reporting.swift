@@ -8,12 +8,23 @@ public struct RunResult: Sendable {
     public var period: String?
     /// Member-level evaluations per measure (only with `--member-level`: they hold PHI).
     public var members: [[MemberEvaluation]]?
+    /// Care-gap worklists of the proportion measures (only with `--member-level`).
+    public var gaps: [CareGapList]?
+    /// Gaps to close per measure to reach its target (no PHI: always present).
+    public var membersToTarget: [String: Int]
 
-    public init(summaries: [MeasureSummary], load: LoadReport, period: String? = nil, members: [[MemberEvaluation]]? = nil) {
+    public init(summaries: [MeasureSummary], load: LoadReport, period: String? = nil, members: [[MemberEvaluation]]? = nil,
+                gaps: [CareGapList]? = nil) {
         self.summaries = summaries
         self.load = load
         self.period = period
         self.members = members
+        self.gaps = gaps
+        var toTarget: [String: Int] = [:]
+        for s in summaries {
+            if let n = CareGapList.toTarget(s, inverse: s.improvement == "decrease") { toTarget[s.measure] = n }
+        }
+        self.membersToTarget = toTarget
     }
 }
 

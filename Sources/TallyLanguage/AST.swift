@@ -96,7 +96,7 @@ public indirect enum TypeSyntax: Sendable {
 }
 
 public enum MeasureMeta: Sendable {
-    case version(String), steward(String), owner(String), description(String)
+    case version(String), steward(String), owner(String), description(String), gap(String)
     case scoring(String), improvement(String), target(String)
     case basisMember, basisEpisode(Expr)
 }

@@ -71,6 +71,7 @@ private func dumpDecl(_ kind: DeclKind) -> String {
             case .steward(let v): parts.append(node("steward", [quoted(v)]))
             case .owner(let v): parts.append(node("owner", [quoted(v)]))
             case .description(let v): parts.append(node("description", [quoted(v)]))
+            case .gap(let v): parts.append(node("gap", [quoted(v)]))
             case .scoring(let v): parts.append(node("scoring", [v]))
             case .improvement(let v): parts.append(node("improvement", [v]))
             case .target(let v): parts.append(node("target", [v]))

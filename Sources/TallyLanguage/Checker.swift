@@ -241,6 +241,7 @@ final class Checker {
             case .steward(let v): info.steward = v; key = "steward"
             case .owner(let v): info.owner = v; key = "owner"
             case .description(let v): info.description = v; key = "description"
+            case .gap(let v): info.gapAction = v; key = "gap"
             case .scoring(let v): info.scoring = v; key = "scoring"
             case .improvement(let v): info.improvement = v; key = "improvement"
             case .target(let v):
@@ -258,7 +259,7 @@ final class Checker {
             if !seen.insert(key).inserted {
                 error("duplicate-metadata", "'\(key)' is given twice", range, unit: 0)
             }
-            if isLibrary, ["scoring", "basis", "target", "improvement"].contains(key) {
+            if isLibrary, ["scoring", "basis", "target", "improvement", "gap"].contains(key) {
                 error("library-metadata", "a library has no '\(key)'; only measures do", range, unit: 0)
             }
         }

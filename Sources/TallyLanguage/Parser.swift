@@ -143,7 +143,7 @@ public struct Parser {
         }
     }
 
-    static let metaWords: Set<String> = ["version", "steward", "owner", "description", "scoring", "basis", "improvement", "target"]
+    static let metaWords: Set<String> = ["version", "steward", "owner", "description", "scoring", "basis", "improvement", "target", "gap"]
 
     mutating func parseDecl(isFirst: Bool) throws -> Decl {
         let start = current.range.lowerBound
@@ -270,6 +270,7 @@ public struct Parser {
         case "steward": return .steward(try expectString("a steward name in quotes").text)
         case "owner": return .owner(try expectString("an owner name in quotes").text)
         case "description": return .description(try expectString("a description in quotes").text)
+        case "gap": return .gap(try expectString("what closes a care gap, in quotes").text)
         case "improvement":
             let v = try expectName("increase or decrease")
             guard v.text == "increase" || v.text == "decrease" else {

@@ -57,6 +57,8 @@ public struct MeasureInfo: Sendable {
     public var steward: String?
     public var owner: String?
     public var description: String?
+    /// What closes a care gap of this measure (`gap "..."`).
+    public var gapAction: String?
     public var scoring: String?
     public var improvement: String?
     public var target: Double?
