@@ -19,7 +19,7 @@ public final class Panel: @unchecked Sendable {
 }
 
 /// What a load read, kept, and rejected. Nothing is dropped without being counted here.
-public struct LoadReport: Sendable {
+public struct LoadReport: Sendable, Codable, Equatable {
     public var files: [String] = []
     /// Records kept, by record kind.
     public var records: [String: Int] = [:]
@@ -43,7 +43,7 @@ public struct LoadReport: Sendable {
 }
 
 /// One rejected row or resource: where it was and why.
-public struct Rejection: Error, Sendable, CustomStringConvertible {
+public struct Rejection: Error, Sendable, Codable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int?
     public var resource: String?

@@ -61,7 +61,8 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
         }
         if !m.errors.isEmpty {
             membersWithErrors += 1
-            if errorSamples.count < 5 { errorSamples.append("\(m.memberID): \(m.errors[0])") }
+            // Keep the five smallest samples, so the choice does not depend on how members were split.
+            errorSamples = Array((errorSamples + ["\(m.memberID): \(m.errors[0])"]).sorted().prefix(5))
         }
     }
 
@@ -74,7 +75,7 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
                 for (k, v) in c { strata[name, default: [:]][value, default: [:]][k, default: 0] += v }
             }
         }
-        for (k, v) in o.observations { observations[k, default: []] += v }
+        for (k, v) in o.observations { observations[k, default: []] = (observations[k, default: []] + v).sorted() }
         membersWithErrors += o.membersWithErrors
         errorSamples = Array((errorSamples + o.errorSamples).sorted().prefix(5))
     }

@@ -9,7 +9,9 @@ public struct PanelRunner: Sendable {
     public init(jobs: Int) { self.jobs = max(1, jobs) }
 
     /// Summaries per measure, and (when `keepMembers`) every member's evaluation per measure.
-    public func run(_ measures: [MeasureEvaluator], on members: [Record], keepMembers: Bool = false)
+    /// `progress` is called (from worker threads) with the number of members done so far.
+    public func run(_ measures: [MeasureEvaluator], on members: [Record], keepMembers: Bool = false,
+                    progress: (@Sendable (Int) -> Void)? = nil)
         -> (summaries: [MeasureSummary], members: [[MemberEvaluation]]) {
         let chunkSize = 512
         let chunks = (members.count + chunkSize - 1) / chunkSize
@@ -24,7 +26,8 @@ public struct PanelRunner: Sendable {
                     if keepMembers { kept[i].append(r) }
                 }
             }
-            partials.set(c, (summaries, kept))
+            let done = partials.set(c, (summaries, kept), members: min(members.count, (c + 1) * chunkSize) - c * chunkSize)
+            progress?(done)
         }
         if jobs == 1 || chunks <= 1 {
             for c in 0..<chunks { work(c) }
@@ -57,10 +60,17 @@ public struct PanelRunner: Sendable {
 /// Per-chunk results written by worker threads, each slot by one chunk only.
 final class Partials: @unchecked Sendable {
     private var slots: [([MeasureSummary], [[MemberEvaluation]])?]
+    private var membersDone = 0
     private let lock = DispatchSemaphore(value: 1)
     init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: ([MeasureSummary], [[MemberEvaluation]])) {
-        lock.wait(); slots[i] = v; lock.signal()
+    /// Stores a chunk's results; returns the members done so far.
+    func set(_ i: Int, _ v: ([MeasureSummary], [[MemberEvaluation]]), members: Int) -> Int {
+        lock.wait()
+        slots[i] = v
+        membersDone += members
+        let done = membersDone
+        lock.signal()
+        return done
     }
     func get(_ i: Int) -> ([MeasureSummary], [[MemberEvaluation]]) { slots[i]! }
 }

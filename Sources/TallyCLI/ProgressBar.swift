@@ -1,0 +1,40 @@
+import Foundation
+
+/// A progress bar on standard error for runs longer than about two seconds: members done, rate,
+/// and time left. Nothing is drawn when standard error is not a terminal.
+final class ProgressBar: @unchecked Sendable {
+    let total: Int
+    let start = Date()
+    private let lock = NSLock()
+    private var drawn = false
+    private var lastDraw = Date.distantPast
+
+    /// Nil when standard error is not a terminal (or there is nothing to do).
+    init?(total: Int) {
+        guard isatty(STDERR_FILENO) == 1, total > 0 else { return nil }
+        self.total = total
+    }
+
+    func update(_ done: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        let elapsed = now.timeIntervalSince(start)
+        guard elapsed >= 2, now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        drawn = true
+        let rate = Double(done) / max(elapsed, 0.001)
+        let left = rate > 0 ? Double(total - done) / rate : 0
+        let width = 30
+        let filled = min(width, width * done / total)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let line = String(format: "\r[%@] %d/%d members, %.0f/s, %.0fs left ", bar, done, total, rate, left)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
