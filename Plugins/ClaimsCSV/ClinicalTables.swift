@@ -189,22 +189,64 @@ final class LabResultTable: Table {
     }
 }
 
-/// observation.csv → Observation, status `final`. Category from `observation_type` (`vital
-/// signs` → vital-signs, `lab` → laboratory, or any observation-category code), and vital-signs
-/// for the vital-sign LOINC codes (systolic 8480-6, diastolic 8462-4, ...) when the type is empty.
-/// Value as for lab results; effective: `observation_date`.
+/// observation.csv → Observation. Status: `status` lower-cased when the file has that column,
+/// else `final`. Category from `observation_type` (`vital signs` → vital-signs, `lab` →
+/// laboratory, or any observation-category code), and vital-signs for the vital-sign LOINC codes
+/// (systolic 8480-6, diastolic 8462-4, ...) when the type is empty. Value as for lab results;
+/// effective: `observation_date`.
+///
+/// Blood-pressure panels: rows of one member that share a non-empty `panel_id` are kept back until
+/// the last row. A panel holding a systolic (LOINC 8480-6) and/or diastolic (8462-4) row gives,
+/// besides its rows, one blood-pressure reading as the FHIR vital-signs BP profile has it: `id` =
+/// the panel id, `code` LOINC 85354-9, `profiles` [http://hl7.org/fhir/StructureDefinition/bp],
+/// category vital-signs, `status` of the first row that has one (else final), `effective` = the
+/// rows' observation date, `encounter` = the first `encounter_id` of its rows, and a Component (code,
+/// value, comparator) per systolic or diastolic row in file order. The rows stay observations of
+/// their own (without the profile or the panel code they are not readings). Rows of such a panel
+/// whose observation dates differ are all rejected (`panel-mismatch`), with no reading. Panels
+/// with no blood-pressure row are not checked and give no reading.
 final class ObservationTable: Table {
     static let fileName = "observation.csv"
     static let required = [["person_id"], ["normalized_code", "source_code"]]
     let map: ClinicalMapper
-    let id, person, encounter, date, type, result, sourceUnits, normalizedUnits: Int
+    let id, person, encounter, date, type, result, sourceUnits, normalizedUnits, panelID, status: Int
     let codes: ClinicalMapper.CodeColumns
     private var categories: [String: Value] = [:]
+
+    static let systolic = "8480-6", diastolic = "8462-4"
+    static let bpPanelCode = Value.concept(Concept(codes: [Code(system: codeSystemURL("loinc"), code: "85354-9")]))
+    static let bpProfiles = Value.list([.string("http://hl7.org/fhir/StructureDefinition/bp")])
+    static let componentInfo = KindInfo("Component")
+
+    /// A row kept back until the last row because it names a panel.
+    struct PanelRow {
+        let record: Record
+        let line: Int
+        let effective: Temporal?
+        let encounter: String?
+        /// The row's `status` column held a value.
+        let hasStatus: Bool
+        /// A systolic or diastolic row.
+        let isBloodPressure: Bool
+    }
+
+    /// The rows of one member's panel, in file order.
+    final class PanelGroup {
+        let person: String, id: String
+        var rows: [PanelRow] = []
+        init(person: String, id: String) { self.person = person; self.id = id }
+    }
+
+    /// Panels in the order their first row appears, found by member and panel id.
+    private var panels: [PanelGroup] = []
+    private let panelIndex = ByteTable<Int>(capacity: 1024)
+    private var panelKey: [UInt8] = []
 
     init(columns c: Columns, context: LoadContext) {
         map = ClinicalMapper(context)
         id = c("observation_id"); person = c("person_id"); encounter = c("encounter_id"); date = c("observation_date")
         type = c("observation_type"); result = c("result"); sourceUnits = c("source_units"); normalizedUnits = c("normalized_units")
+        panelID = c("panel_id"); status = c("status")
         codes = .init(c)
     }
 
@@ -231,16 +273,86 @@ final class ObservationTable: Table {
         var f = ObservationSlot.info.fields()
         f[ObservationSlot.id] = .optionalString(r.string(id))
         f[ObservationSlot.code] = code.conceptValue
-        f[ObservationSlot.status] = ClinicalValues.final
+        f[ObservationSlot.status] = map.status(r.bytes(status), ClinicalValues.final)
         f[ObservationSlot.category] = category(r.bytes(type), code.code)
         f[ObservationSlot.effective] = when.map(Value.temporal) ?? .null
         let (value, comparator) = map.value(r.bytes(result), unit: r.has(normalizedUnits) ? r.bytes(normalizedUnits) : r.bytes(sourceUnits))
         f[ObservationSlot.value] = value
         f[ObservationSlot.comparator] = comparator
         let record = Record(kind: ObservationSlot.info.kind, fields: f)
+        let panel = r.bytes(panelID)
+        if !panel.isEmpty {
+            let isBP = code.code.system == codeSystemURL("loinc") && (code.code.code == Self.systolic || code.code.code == Self.diastolic)
+            keep(record, who, panel, PanelRow(record: record, line: r.line, effective: when, encounter: r.string(encounter),
+                                              hasStatus: r.has(status), isBloodPressure: isBP), r.line)
+            return
+        }
         let b = map.ctx.member(who, line: r.line)
         b.add(record, list: MemberSlot.observations)
         map.linkEncounter(record, slot: ObservationSlot.encounter, b, r.string(encounter))
+    }
+
+    /// Keeps a panel row back, in its member's panel.
+    private func keep(_ record: Record, _ who: Bytes, _ panel: Bytes, _ row: PanelRow, _ line: Int) {
+        let ctx = map.ctx
+        // The member's first record is where a `no-member` rejection points, as for other rows.
+        let personID = ctx.strings.intern(who)
+        ctx.assembler.noteSource(personID, file: ctx.file, line: line)
+        panelKey.removeAll(keepingCapacity: true)
+        panelKey.append(contentsOf: who)
+        panelKey.append(0)
+        panelKey.append(contentsOf: panel)
+        let i = panelKey.withUnsafeBufferPointer { key in panelIndex.value(key) { _ in panels.count } }
+        if i == panels.count { panels.append(PanelGroup(person: personID, id: ByteParse.string(panel))) }
+        panels[i].rows.append(row)
+    }
+
+    /// Adds the panel rows, and a blood-pressure reading per panel with a systolic or diastolic
+    /// row; rejects the rows of such a panel whose dates differ.
+    func finish() throws {
+        let ctx = map.ctx
+        for group in panels {
+            let rows = group.rows
+            let isBloodPressure = rows.contains { $0.isBloodPressure }
+            if isBloodPressure, let first = rows.first, rows.contains(where: { $0.effective != first.effective }) {
+                var dates: [String] = []
+                for row in rows {
+                    let d = row.effective.map { "\($0)" } ?? "empty"
+                    if !dates.contains(d) { dates.append(d) }
+                }
+                let message = "panel_id '\(group.id)' of person_id '\(group.person)' has a blood-pressure row and rows with different "
+                    + "observation_date values (\(dates.joined(separator: ", "))); its \(rows.count) rows (lines "
+                    + rows.map { String($0.line) }.joined(separator: ", ") + ") are rejected"
+                for row in rows { try ctx.reject(row.line, "panel-mismatch", message) }
+                continue
+            }
+            let b = ctx.assembler.member(group.person)
+            for row in rows {
+                b.add(row.record, list: MemberSlot.observations)
+                map.linkEncounter(row.record, slot: ObservationSlot.encounter, b, row.encounter)
+            }
+            guard isBloodPressure else { continue }
+            var components: [Value] = []
+            for row in rows where row.isBloodPressure {
+                var c = Self.componentInfo.fields()
+                c[ComponentSlot.code] = row.record.fields[ObservationSlot.code]
+                c[ComponentSlot.value] = row.record.fields[ObservationSlot.value]
+                c[ComponentSlot.comparator] = row.record.fields[ObservationSlot.comparator]
+                components.append(.record(Record(kind: Self.componentInfo.kind, fields: c)))
+            }
+            var f = ObservationSlot.info.fields()
+            f[ObservationSlot.id] = .string(group.id)
+            f[ObservationSlot.code] = Self.bpPanelCode
+            f[ObservationSlot.profiles] = Self.bpProfiles
+            f[ObservationSlot.status] = rows.first { $0.hasStatus }?.record.fields[ObservationSlot.status] ?? ClinicalValues.final
+            f[ObservationSlot.category] = ClinicalValues.vitalSignsCategory
+            f[ObservationSlot.effective] = rows[0].effective.map(Value.temporal) ?? .null
+            f[ObservationSlot.components] = .list(components)
+            let reading = Record(kind: ObservationSlot.info.kind, fields: f)
+            b.add(reading, list: MemberSlot.observations)
+            map.linkEncounter(reading, slot: ObservationSlot.encounter, b, rows.lazy.compactMap(\.encounter).first)
+        }
+        panels = []
     }
 }
 

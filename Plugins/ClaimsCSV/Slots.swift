@@ -95,7 +95,12 @@ enum ObservationSlot {
     static let id = slot("Observation", "id"), code = slot("Observation", "code"), status = slot("Observation", "status")
     static let category = slot("Observation", "category"), effective = slot("Observation", "effective"), issued = slot("Observation", "issued")
     static let value = slot("Observation", "value"), comparator = slot("Observation", "value_comparator")
-    static let encounter = slot("Observation", "encounter")
+    static let encounter = slot("Observation", "encounter"), components = slot("Observation", "components")
+    static let profiles = slot("Observation", "profiles")
+}
+
+enum ComponentSlot {
+    static let code = slot("Component", "code"), value = slot("Component", "value"), comparator = slot("Component", "value_comparator")
 }
 
 enum MedicationRequestSlot {

@@ -12,7 +12,8 @@ import TallyLanguage
 /// Why a row is rejected: a stable reason code and a message naming the column and value.
 ///
 /// Reason codes: `column-count`, `missing-value`, `bad-date`, `bad-number`, `bad-value`,
-/// `unknown-code-system`, `duplicate-line`, `end-before-start`, `claim-member-mismatch`; per file
+/// `unknown-code-system`, `duplicate-line`, `end-before-start`, `claim-member-mismatch`,
+/// `panel-mismatch` (observation.csv blood-pressure panels, after the last row); per file
 /// `missing-column`, `unterminated-quote`, `unreadable`; per member `no-member` (MemberAssembler).
 struct RowError: Error {
     var code: String

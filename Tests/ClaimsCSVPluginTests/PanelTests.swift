@@ -31,7 +31,7 @@ final class PanelTests: ClaimsCSVTestCase {
         try write("medical_claim.csv", m.text)
         try write("pharmacy_claim.csv", "claim_id,claim_line_number,person_id,dispensing_date,ndc_code,days_supply,paid_amount\nrx1,1,p1,2024-02-01,00093721401,30,4.00\n")
         try write("lab_result.csv", "lab_result_id,person_id,normalized_component_code,result,normalized_units,result_datetime\nl1,p1,4548-4,7.1,%,2024-03-05\n")
-        try write("observation.csv", "observation_id,person_id,observation_date,normalized_code_type,normalized_code,result,source_units\no1,p1,2024-03-05,loinc,8480-6,132,mmHg\no2,p1,2024-03-05,loinc,8462-4,84,mmHg\n")
+        try write("observation.csv", "observation_id,person_id,panel_id,observation_date,normalized_code_type,normalized_code,result,source_units\no1,p1,bp1,2024-03-05,loinc,8480-6,132,mmHg\no2,p1,bp1,2024-03-05,loinc,8462-4,84,mmHg\n")
         try write("condition.csv", "condition_id,person_id,recorded_date,condition_type,normalized_code_type,normalized_code\nd1,p2,2024-01-01,problem,icd-10-cm,I10\n")
         try write("procedure.csv", "procedure_id,person_id,procedure_date,source_code_type,source_code\nx1,p2,2024-02-02,hcpcs,G0439\n")
         try write("encounter.csv", "encounter_id,person_id,encounter_type,encounter_start_date,encounter_end_date\ne1,p2,office visit,2024-02-02,2024-02-02\n")
@@ -47,7 +47,7 @@ final class PanelTests: ClaimsCSVTestCase {
         XCTAssertEqual(panel.report.files.map { ($0 as NSString).lastPathComponent }, ClaimsCSVLoader.fileNames)
         XCTAssertEqual(panel.report.records, [
             "Member": 3, "Enrollment": 3, "Coverage": 3, "Attribution": 1, "Claim": 2, "Encounter": 3, "Condition": 3, "Procedure": 4,
-            "MedicationDispense": 1, "Observation": 3, "Immunization": 1, "MedicationRequest": 1,
+            "MedicationDispense": 1, "Observation": 4, "Immunization": 1, "MedicationRequest": 1,
         ])
     }
 

@@ -77,4 +77,57 @@ final class RunAndTestCommandTests: TallyBinaryTestCase {
         XCTAssertEqual(lenient.status, 0, lenient.stderr)
         XCTAssertTrue(lenient.stdout.contains("rejected: 1\n"), lenient.stdout)
     }
+
+    var examplePanel: String { Self.repository.appendingPathComponent("examples/panel").path }
+    var ecqmMeasures: String { Self.repository.appendingPathComponent("Measures/ecqm").path }
+
+    /// A panel split into three shards and merged gives the bytes of the unsharded run.
+    func testShardsMergeToTheSameReports() throws {
+        let valueSets = try sharedPath("valuesets")
+        let full = try tally(["run", examplePanel, "--measures", ecqmMeasures, "--valuesets", valueSets,
+                              "--format", "text", "--format", "json", "--out", "full"])
+        XCTAssertEqual(full.status, 0, full.stderr)
+        for i in 1...3 {
+            let part = try tally(["run", examplePanel, "--measures", ecqmMeasures, "--valuesets", valueSets,
+                                  "--shard", "\(i)/3", "--out", "part\(i)", "--jobs", "1"])
+            XCTAssertEqual(part.status, 0, part.stderr)
+        }
+        let merged = try tally(["merge", "part1", "part2", "part3", "--format", "text", "--format", "json", "--out", "merged"])
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        for name in ["summary.txt", "summary.json"] {
+            let a = try Data(contentsOf: dir.appendingPathComponent("full/\(name)"))
+            let b = try Data(contentsOf: dir.appendingPathComponent("merged/\(name)"))
+            XCTAssertEqual(a, b, "\(name) differs between the whole run and the merged shards")
+        }
+        let missing = try tally(["merge", "part1", "part3", "--out", "bad"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("missing 2/3"), missing.stderr)
+        let badShard = try tally(["run", examplePanel, "--measures", ecqmMeasures, "--shard", "4/3", "--out", "x"])
+        XCTAssertEqual(badShard.status, 2)
+    }
+
+    /// A suite names measures and targets; its payer-type filter narrows the panel.
+    func testSuiteTargetsAndFilters() throws {
+        _ = try sharedPath("valuesets")
+        let suite = Self.repository.appendingPathComponent("Measures/suites/medicare-ecqm-2025.suite").path
+        let r = try tally(["run", examplePanel, "--suite", suite])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("Measurement period: 2025-01-01..2025-12-31\n"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("74%"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("CMS122"), r.stdout)
+        let all = try tally(["run", examplePanel, "--suite", Self.repository.appendingPathComponent("Measures/suites/ecqm-quality-2025.suite").path])
+        func initial(_ out: String, _ m: String) -> Int? {
+            out.split(separator: "\n").first { $0.hasPrefix(m + " ") }.flatMap { Int($0.split(separator: " ")[1]) }
+        }
+        let medicare = try XCTUnwrap(initial(r.stdout, "CMS125")), everyone = try XCTUnwrap(initial(all.stdout, "CMS125"))
+        XCTAssertLessThan(medicare, everyone)
+    }
+
+    func testBadSuiteLinePointsAtIt() throws {
+        try write("bad.suite", "suite S\nperiod 2025\nmeasur \"x.measure\"\n")
+        let r = try tally(["run", ".", "--suite", "bad.suite"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("bad.suite:3:1: error: unknown suite line 'measur'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("did you mean 'measure'?"), r.stderr)
+    }
 }
