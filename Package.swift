@@ -57,6 +57,8 @@ let package = Package(
         .testTarget(name: "FHIRPluginTests", dependencies: ["FHIRPlugin", "TallyEngine"], path: "Tests/FHIRPluginTests"),
         .testTarget(name: "ClaimsCSVPluginTests", dependencies: ["ClaimsCSVPlugin", "TallyEngine"], path: "Tests/ClaimsCSVPluginTests"),
         .testTarget(name: "SynthPluginTests", dependencies: ["SynthPlugin", "TallyEngine"], path: "Tests/SynthPluginTests"),
+        .testTarget(name: "ReportsPluginTests", dependencies: ["ReportsPlugin", "TallyEngine"], path: "Tests/ReportsPluginTests",
+                    exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -2,14 +2,17 @@ import Foundation
 import TallyEngine
 import TallyLanguage
 
-/// The standard reports: a text summary table and JSON.
+/// The standard reports: a text summary table, JSON, CSV, FHIR R4 MeasureReport and HTML.
 public struct ReportsPlugin: TallyPlugin {
     public init() {}
     public var name: String { "reports" }
-    public var summary: String { "text summary and JSON reports" }
+    public var summary: String { "text summary, JSON, CSV, FHIR MeasureReport and HTML reports" }
     public func register(into registry: inout PluginRegistry) {
         registry.add(reporter: TextReporter(), from: name)
         registry.add(reporter: JSONReporter(), from: name)
+        registry.add(reporter: CSVReporter(), from: name)
+        registry.add(reporter: FHIRMeasureReportReporter(), from: name)
+        registry.add(reporter: HTMLReporter(), from: name)
     }
 }
 
@@ -97,7 +100,8 @@ extension String {
     }
 }
 
-/// The summaries as JSON, keys sorted, for programs.
+/// The summaries as JSON, keys sorted, for programs (`summary.json`); with member-level data also
+/// `members.json` and `gaps.json` (PHI, mode 0600).
 public struct JSONReporter: Reporter {
     public init() {}
     public var format: String { "json" }
@@ -114,6 +118,59 @@ public struct JSONReporter: Reporter {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(report)) ?? Data()
-        return [ReportFile(name: "summary.json", contents: String(decoding: data, as: UTF8.self) + "\n")]
+        var files = [ReportFile(name: "summary.json", contents: String(decoding: data, as: UTF8.self) + "\n")]
+        if r.isMemberLevel {
+            files.append(ReportFile(name: "members.json", contents: members(r).pretty, containsPHI: true))
+            files.append(ReportFile(name: "gaps.json", contents: gaps(r).pretty, containsPHI: true))
+        }
+        return files
+    }
+
+    /// Every subject's populations, strata and observations, and every member's supplemental data.
+    func members(_ r: RunResult) -> JSON {
+        .obj(["measures": .array(r.measuresWithMembers.map { s, ms in
+            let kinds = s.populationKinds
+            return .obj([
+                "measure": .string(s.measure),
+                "episodeBasis": .bool(s.episodeBasis),
+                "members": .array(ms.map { m in
+                    .obj([
+                        "member": .string(m.memberID),
+                        "subjects": .array(m.subjects.map { subject in
+                            .obj([
+                                "episode": subject.episodeID.map(JSON.string) ?? subject.episode.map { .int($0 + 1) },
+                                "populations": .object(Dictionary(uniqueKeysWithValues: kinds.map { ($0.rawValue, JSON.bool(subject.populations[$0])) })),
+                                "strata": subject.strata.isEmpty ? nil : .object(Dictionary(subject.strata.map {
+                                    ($0.name, stratumText($0.value, subject).map(JSON.string) ?? .null)
+                                }, uniquingKeysWith: { a, _ in a })),
+                                "observations": subject.observations.isEmpty ? nil : .object(Dictionary(subject.observations.map {
+                                    ($0.name, JSON($0.value))
+                                }, uniquingKeysWith: { a, _ in a })),
+                            ])
+                        }),
+                        "supplemental": m.supplemental.isEmpty ? nil : .object(Dictionary(m.supplemental.map { ($0.name, JSON($0.value)) },
+                                                                                        uniquingKeysWith: { a, _ in a })),
+                        "errors": m.errors.isEmpty ? nil : .array(m.errors.map(JSON.string)),
+                    ])
+                }),
+            ])
+        })])
+    }
+
+    /// The care-gap worklists of the proportion measures, with the gaps to close to reach each target.
+    func gaps(_ r: RunResult) -> JSON {
+        .obj(["measures": .array(r.summaries.compactMap { s in r.gapList(s.measure) }.map { list in
+            .obj([
+                "measure": .string(list.measure),
+                "membersToTarget": list.membersToTarget.map(JSON.int),
+                "gaps": .array(list.gaps.map { g in
+                    .obj([
+                        "measure": .string(g.measure), "member": .string(g.member), "episode": g.episode.map(JSON.string),
+                        "provider": g.provider.map(JSON.string), "practice": g.practice.map(JSON.string),
+                        "action": g.action.map(JSON.string), "due": g.due.map(JSON.string),
+                    ])
+                }),
+            ])
+        })])
     }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import ReportsPlugin
+import TallyEngine
+import XCTest
+
+/// Validates the FHIR reports against the `fhir.resources` models (PyPI) with
+/// `scripts/validate-fhir-reports.py`. Needs python3 with fhir.resources:
+/// `python3 -m pip install 'fhir.resources>=8,<9'` (`.ci/run` installs it); skipped otherwise.
+final class FHIRReportValidationTests: XCTestCase {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/validate-fhir-reports.py")
+
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tally-fhir-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        if let dir { try? FileManager.default.removeItem(at: dir) }
+    }
+
+    func testReportsAreValidFHIR() throws {
+        try requireChecker()
+        for (label, run) in [("member-level", Fixtures.run(memberLevel: true)), ("no period", Fixtures.run(memberLevel: true, period: nil))] {
+            let folder = dir.appendingPathComponent(label)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let files = FHIRMeasureReportReporter().render(run)
+            XCTAssertEqual(files.count, 3)
+            for f in files { try Data(f.contents.utf8).write(to: folder.appendingPathComponent(f.name)) }
+            let (status, output) = try python([Self.script.path, folder.path])
+            XCTAssertEqual(status, 0, "\(label): \(output)")
+            XCTAssertTrue(output.contains("MeasureReport(s) in 3 file(s): valid FHIR R4"), output)
+        }
+    }
+
+    /// The checker rejects what is not valid, so a pass means something.
+    func testCheckerRejectsInvalidReports() throws {
+        try requireChecker()
+        let bad = """
+            {"resourceType": "MeasureReport", "id": "x", "status": "complete", "type": "summary",
+             "measure": "https://tally.example/Measure/X",
+             "group": [{"population": [{"code": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/measure-population",
+                                                              "code": "numerator"}]}, "count": 1}]}]}
+            """
+        try Data(bad.utf8).write(to: dir.appendingPathComponent("bad.json"))
+        let (status, output) = try python([Self.script.path, dir.path])
+        XCTAssertEqual(status, 1, output)
+        XCTAssertTrue(output.contains("period"), output)
+    }
+
+    func requireChecker() throws {
+        guard FileManager.default.fileExists(atPath: Self.script.path) else { throw XCTSkip("no checker at \(Self.script.path)") }
+        let (status, output) = try python([Self.script.path, "--check-import"])
+        if status == 127 { throw XCTSkip("python3 is not on PATH: FHIR reports not validated") }
+        if status != 0 {
+            throw XCTSkip("fhir.resources is not importable (python3 -m pip install 'fhir.resources>=8,<9'): FHIR reports not validated. \(output)")
+        }
+    }
+
+    /// Runs `python3` (found on PATH); the status and the output, stderr after stdout.
+    func python(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let out = dir.appendingPathComponent("python-\(UUID().uuidString).out")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: out)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        let text = String(decoding: try Data(contentsOf: out), as: UTF8.self)
+        try? FileManager.default.removeItem(at: out)
+        return (process.terminationStatus, text)
+    }
+}
