@@ -77,7 +77,9 @@ struct Run: RegistryCommand {
         for m in suiteFile?.measures ?? [] where m.target != nil {
             if let j = evaluators.firstIndex(where: { $0.program.info.file == m.path }) { summaries[j].target = m.target }
         }
-        let period = try options.periodValue().map(periodText)
+        // The period reports show: the one given, else the default the measures share.
+        let shared = Set(evaluators.compactMap { e in e.program.parameters.first { $0.name == "period" }.map { periodText($0.value) } })
+        let period = try options.periodValue().map(periodText) ?? (shared.count == 1 ? shared.first : nil)
         if let shardSpec = shard.flatMap(Shard.init), let out {
             let partial = PartialResult(shard: shardSpec, period: period, summaries: summaries, load: panel.report)
             try writeReport(ReportFile(name: PartialResult.fileName, contents: try encodeJSON(partial)), into: out)

@@ -19,7 +19,7 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
     /// Observation name → observed values (kept for exact aggregation after merging).
     public var observations: [String: [Double]] = [:]
     public var aggregates: [String: String] = [:]
-    /// Members with runtime errors, and the first few messages.
+    /// Members with runtime errors, and up to five distinct messages.
     public var membersWithErrors = 0
     public var errorSamples: [String] = []
 
@@ -62,7 +62,8 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
         if !m.errors.isEmpty {
             membersWithErrors += 1
             // Keep the five smallest samples, so the choice does not depend on how members were split.
-            errorSamples = Array((errorSamples + ["\(m.memberID): \(m.errors[0])"]).sorted().prefix(5))
+            // Messages only: summaries carry no member ids (those are PHI, for member-level reports).
+            errorSamples = Array(Set(errorSamples + [m.errors[0]]).sorted().prefix(5))
         }
     }
 
@@ -77,7 +78,7 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
         }
         for (k, v) in o.observations { observations[k, default: []] = (observations[k, default: []] + v).sorted() }
         membersWithErrors += o.membersWithErrors
-        errorSamples = Array((errorSamples + o.errorSamples).sorted().prefix(5))
+        errorSamples = Array(Set(errorSamples + o.errorSamples).sorted().prefix(5))
     }
 
     public func count(_ k: PopulationKind) -> Int { counts[k.rawValue] ?? 0 }
