@@ -100,6 +100,7 @@ final class Checker {
         guard !units.isEmpty else { return }
         readHeader()
         registerParameters()
+        typeEpisodes()
         for i in defines.indices { _ = checkDefine(i) }
         for i in functions.indices { _ = checkFunction(i) }
         checkPopulations()
@@ -267,8 +268,12 @@ final class Checker {
             error("missing-scoring", "measure '\(name.text)' does not declare its scoring", name.range, unit: 0,
                   hint: "add 'scoring proportion' (or ratio, continuous-variable, cohort) after the measure line")
         }
+    }
+
+    /// Types the episode list first (in member context, after parameters are known), so
+    /// `episode` has a type in every other definition.
+    func typeEpisodes() {
         if let e = info.episodesDefine {
-            // Type the episode list first, in member context, so `episode` has a type everywhere.
             if let t = checkDefine(e) {
                 if let elem = t.elementType { episodeType = elem } else {
                     error("not-a-list", "the episode basis must be a list (such as a list of encounters), not \(t)",

@@ -130,4 +130,41 @@ final class RunAndTestCommandTests: TallyBinaryTestCase {
         XCTAssertTrue(r.stderr.contains("bad.suite:3:1: error: unknown suite line 'measur'"), r.stderr)
         XCTAssertTrue(r.stderr.contains("did you mean 'measure'?"), r.stderr)
     }
+
+    /// Member-level reports hold PHI: written only with --member-level, and only for the owner.
+    func testMemberLevelReportsAreOwnerOnly() throws {
+        let valueSets = try sharedPath("valuesets")
+        let summaryOnly = try tally(["run", examplePanel, "--measures", ecqmMeasures, "--valuesets", valueSets,
+                                     "--format", "csv", "--format", "json", "--out", "summary-only"])
+        XCTAssertEqual(summaryOnly.status, 0, summaryOnly.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("summary-only").path).sorted()
+        XCTAssertEqual(files, ["summary.csv", "summary.json"])
+
+        let r = try tally(["run", examplePanel, "--measures", ecqmMeasures, "--valuesets", valueSets, "--member-level",
+                           "--format", "csv", "--format", "json", "--format", "html", "--out", "member-level"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for name in ["members.csv", "gaps.csv", "members.json", "gaps.json", "report.html"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("member-level/\(name)").path)
+            XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600, name)
+        }
+        let summary = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("member-level/summary.csv").path)
+        XCTAssertEqual((summary[.posixPermissions] as? NSNumber)?.intValue, 0o644)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("member-level").path).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    /// `tally explain` for the first shared CMS125 case: a readable tree, and JSON.
+    func testExplainIsGolden() throws {
+        let cases = try sharedPath("tests/BreastCancerScreeningFHIR")
+        let id = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: cases).sorted().first { !$0.hasSuffix(".txt") })
+        let r = try tally(["explain", cms125, id, "--data", cases + "/" + id, "--valuesets", try sharedPath("valuesets")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        try assertGolden(r.stdout, "explain-cms125.txt")
+        let json = try tally(["explain", cms125, id, "--data", cases + "/" + id, "--valuesets", try sharedPath("valuesets"), "--format", "json"])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["member"] as? String, id)
+        let missing = try tally(["explain", cms125, "nobody", "--data", cases + "/" + id])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("no member 'nobody'"), missing.stderr)
+    }
 }

@@ -278,7 +278,8 @@ final class WorkspaceTests: TemporaryFolderTestCase {
             throw XCTSkip("no shared value sets at \(valueSets)")
         }
         let registry = PluginRegistry(plugins: [ValueSetsPlugin()])
-        let (store, vsErrors) = ValueSetStore.load(directories: [valueSets], sources: registry.valueSetSources.map(\.source))
+        let teamLists = Self.repoRoot.appendingPathComponent("Measures/valuesets").path
+        let (store, vsErrors) = ValueSetStore.load(directories: [valueSets, teamLists], sources: registry.valueSetSources.map(\.source))
         XCTAssertEqual(vsErrors.map(\.description), [])
         XCTAssertFalse(store.isEmpty)
 
