@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // libedit through pkg-config; see Sources/CEditLine/module.modulemap.
@@ -31,6 +32,7 @@ let package = Package(
         .target(name: "FHIRPlugin", dependencies: ["TallyEngine"], path: "Plugins/FHIR"),
         .target(name: "ClaimsCSVPlugin", dependencies: ["TallyEngine"], path: "Plugins/ClaimsCSV"),
         .target(name: "SynthPlugin", dependencies: ["TallyEngine"], path: "Plugins/Synth"),
+        .target(name: "TestCasesPlugin", dependencies: ["TallyEngine", .product(name: "Yams", package: "Yams")], path: "Plugins/TestCases"),
         // The command line as a library: `Tally.main(plugins:)`.
         .target(
             name: "TallyCLI",
@@ -42,7 +44,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tally",
-            dependencies: ["TallyCLI", "ValueSetsPlugin", "ReportsPlugin", "FHIRPlugin", "ClaimsCSVPlugin", "SynthPlugin"],
+            dependencies: ["TallyCLI", "ValueSetsPlugin", "ReportsPlugin", "FHIRPlugin", "ClaimsCSVPlugin", "SynthPlugin", "TestCasesPlugin"],
             path: "Sources/tally"
         ),
         .executableTarget(
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "FHIRPluginTests", dependencies: ["FHIRPlugin", "TallyEngine"], path: "Tests/FHIRPluginTests"),
         .testTarget(name: "ClaimsCSVPluginTests", dependencies: ["ClaimsCSVPlugin", "TallyEngine"], path: "Tests/ClaimsCSVPluginTests"),
         .testTarget(name: "SynthPluginTests", dependencies: ["SynthPlugin", "TallyEngine"], path: "Tests/SynthPluginTests"),
+        .testTarget(name: "TestCasesPluginTests", dependencies: ["TestCasesPlugin", "TallyEngine"], path: "Tests/TestCasesPluginTests"),
         .testTarget(name: "ReportsPluginTests", dependencies: ["ReportsPlugin", "TallyEngine"], path: "Tests/ReportsPluginTests",
                     exclude: ["Golden"]),
     ],

@@ -61,6 +61,7 @@ public struct PluginRegistry: Sendable {
     public private(set) var generators: [(plugin: String, generator: any PanelGenerator)] = []
     public private(set) var reporters: [(plugin: String, reporter: any Reporter)] = []
     public private(set) var testCaseSources: [(plugin: String, source: any TestCaseSource)] = []
+    public private(set) var testFileReaders: [(plugin: String, reader: any TestFileReader)] = []
 
     public init(plugins list: [any TallyPlugin] = []) {
         for p in list {
@@ -79,6 +80,10 @@ public struct PluginRegistry: Sendable {
 
     public mutating func add(testCaseSource: any TestCaseSource, from plugin: String) {
         testCaseSources.append((plugin, testCaseSource))
+    }
+
+    public mutating func add(testFileReader: any TestFileReader, from plugin: String) {
+        testFileReaders.append((plugin, testFileReader))
     }
 
     public mutating func add(reporter: any Reporter, from plugin: String) {

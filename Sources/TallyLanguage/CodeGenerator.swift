@@ -2,11 +2,18 @@
 /// compiled for one set of parameter values) are folded; value sets become hashed sets.
 struct CodeGenerator {
     let checker: Checker
+    /// The file of the body being compiled, set only when recording clause coverage.
+    var file: SourceFile? = nil
 
     func program() -> Program {
         let c = checker
-        let defineEvals = c.defines.map { compile($0.typed!) }
-        let functionEvals = c.functions.map { compile($0.typed!) }
+        let defineEvals = c.defines.map(compileDefine)
+        let functionEvals = c.functions.map { f in
+            guard c.input.coverage != nil else { return compile(f.typed!) }
+            var g = self
+            g.file = c.units[f.unit].source.file
+            return g.compile(f.typed!)
+        }
         let defines = c.defines.map { d in
             DefineInfo(name: d.name, role: d.role, type: d.typed!.type, file: c.units[d.unit].source.file.path, range: d.expr.range,
                        isRoot: d.unit == 0, body: d.typed!, dependencies: d.dependencies.sorted(), dependsOnEpisode: d.usesEpisode)
@@ -67,6 +74,53 @@ struct CodeGenerator {
         return EvaluationContext(program: empty, member: nil)
     }()
 
+    /// A define body; with clause coverage, registered before its clauses (so a body that is
+    /// itself a clause, such as `not X`, is reported under the define's name) and counted.
+    func compileDefine(_ d: Checker.DefineEntry) -> Eval {
+        guard let coverage = checker.input.coverage else { return compile(d.typed!) }
+        var g = self
+        g.file = checker.units[d.unit].source.file
+        let valueKind: CoverageRecorder.ValueKind
+        switch d.typed!.type {
+        case .boolean: valueKind = .boolean
+        case .list: valueKind = .list
+        default: valueKind = .other
+        }
+        let id = coverage.register(.define, file: g.file!, range: d.expr.range, location: d.nameRange.lowerBound,
+                                   name: d.name, valueKind: valueKind)
+        let e = g.compile(d.typed!)
+        if case .not = d.typed!.ir, constant(d.typed!) == nil { return e }  // the `not` node counts it
+        return { f in
+            let v = e(f)
+            coverage.record(id, v, as: valueKind)
+            return v
+        }
+    }
+
+    /// With clause coverage, wraps a Boolean clause to count its outcomes; otherwise returns the
+    /// closure unchanged. Constant clauses and `not` nodes (which count themselves) are not wrapped.
+    func probe(_ t: Typed, _ e: @escaping Eval, _ kind: CoverageRecorder.Kind) -> Eval {
+        guard let coverage = checker.input.coverage, let file else { return e }
+        if case .not = t.ir, kind != .not { return e }
+        if constant(t) != nil { return e }
+        let id = coverage.register(kind, file: file, range: t.range)
+        return { f in
+            let v = e(f)
+            coverage.record(id, v)
+            return v
+        }
+    }
+
+    /// A chain operand: `a and b and c` counts `a`, `b` and `c`, not the inner `a and b`.
+    func operand(_ t: Typed, of kind: CoverageRecorder.Kind) -> Eval {
+        let e = compile(t)
+        guard checker.input.coverage != nil else { return e }
+        switch (t.ir, kind) {
+        case (.and, .and), (.or, .or): return e
+        default: return probe(t, e, kind)
+        }
+    }
+
     func compile(_ t: Typed) -> Eval {
         if let v = constant(t) { return { _ in v } }
         switch t.ir {
@@ -96,42 +150,42 @@ struct CodeGenerator {
             }
         case .not(let x):
             let e = compile(x)
-            return { f in
+            return probe(t, { f in
                 if case .boolean(let v) = e(f) { return .boolean(!v) }
                 return .null
-            }
+            }, .not)
         case .and(let x, let y):
-            let l = compile(x), r = compile(y)
+            let l = operand(x, of: .and), r = operand(y, of: .and)
             return { f in
                 let a = l(f).asBool
                 if a == false { return .boolean(false) }
                 return Value(threeValuedAnd(a, r(f).asBool))
             }
         case .or(let x, let y):
-            let l = compile(x), r = compile(y)
+            let l = operand(x, of: .or), r = operand(y, of: .or)
             return { f in
                 let a = l(f).asBool
                 if a == true { return .boolean(true) }
                 return Value(threeValuedOr(a, r(f).asBool))
             }
         case .xor(let x, let y):
-            let l = compile(x), r = compile(y)
+            let l = operand(x, of: .xor), r = operand(y, of: .xor)
             return { f in
                 guard let a = l(f).asBool, let b = r(f).asBool else { return .null }
                 return .boolean(a != b)
             }
         case .implies(let x, let y):
-            let l = compile(x), r = compile(y)
+            let l = operand(x, of: .implies), r = operand(y, of: .implies)
             return { f in
                 let a = l(f).asBool
                 if a == false { return .boolean(true) }
                 return Value(threeValuedOr(a.map { !$0 }, r(f).asBool))
             }
         case .conditional(let c, let x, let y):
-            let ec = compile(c), ex = compile(x), ey = compile(y)
+            let ec = probe(c, compile(c), .ifCondition), ex = compile(x), ey = compile(y)
             return { f in ec(f).isTrue ? ex(f) : ey(f) }
         case .caseWhen(let arms, let other):
-            let compiled = arms.map { (compile($0.0), compile($0.1)) }
+            let compiled = arms.map { (probe($0.0, compile($0.0), .when), compile($0.1)) }
             let eo = compile(other)
             return { f in
                 for (c, v) in compiled where c(f).isTrue { return v(f) }
@@ -215,7 +269,7 @@ struct CodeGenerator {
     func compileQuery(_ q: QueryIR) -> Eval {
         let source = compile(q.source)
         let slot = q.local
-        let filter = q.filter.map(compile)
+        let filter = q.filter.map { probe($0, compile($0), .filter) }
         let sortKey = q.sort.map(compile)
         let descending = q.descending
         let map = q.map.map(compile)
