@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TallyLanguage", targets: ["TallyLanguage"]),
         .library(name: "TallyEngine", targets: ["TallyEngine"]),
         .library(name: "TallyCLI", targets: ["TallyCLI"]),
+        .library(name: "TallyStandardPlugins", targets: ["TallyStandardPlugins"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,9 +43,15 @@ let package = Package(
             ],
             path: "Sources/TallyCLI"
         ),
+        // Tally's standard plugins, listed once for the executable and for custom builds.
+        .target(
+            name: "TallyStandardPlugins",
+            dependencies: ["TallyEngine", "ValueSetsPlugin", "ReportsPlugin", "FHIRPlugin", "ClaimsCSVPlugin", "SynthPlugin", "TestCasesPlugin"],
+            path: "Sources/TallyStandardPlugins"
+        ),
         .executableTarget(
             name: "tally",
-            dependencies: ["TallyCLI", "ValueSetsPlugin", "ReportsPlugin", "FHIRPlugin", "ClaimsCSVPlugin", "SynthPlugin", "TestCasesPlugin"],
+            dependencies: ["TallyCLI", "TallyStandardPlugins"],
             path: "Sources/tally"
         ),
         .executableTarget(

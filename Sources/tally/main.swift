@@ -1,10 +1,5 @@
-import ClaimsCSVPlugin
-import FHIRPlugin
-import ReportsPlugin
-import SynthPlugin
 import TallyCLI
-import TestCasesPlugin
-import ValueSetsPlugin
+import TallyStandardPlugins
 
-// The one place that lists the plugins this `tally` is built with.
-TallyCommandLine.main(plugins: [ValueSetsPlugin(), ReportsPlugin(), FHIRPlugin(), ClaimsCSVPlugin(), SynthPlugin(), TestCasesPlugin()])
+// The plugins this `tally` is built with are listed in one place: TallyStandardPlugins.
+TallyCommandLine.main(plugins: TallyStandardPlugins.all)
