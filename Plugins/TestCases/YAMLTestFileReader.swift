@@ -301,16 +301,11 @@ struct TestFileParser {
     // MARK: Period
 
     func parsePeriod(_ node: Node) throws -> Value {
-        func endOfDay(_ t: Temporal) -> Value {
-            let p = t.parts
-            return .temporal(Temporal(year: p.year, month: p.month, day: p.day, hour: 23, minute: 59, second: 59, millisecond: 999))
-        }
         if case .scalar(let s) = node {
             guard let year = Int(s.string), (1...9999).contains(year) else {
                 throw error(node, "'period' must be a year such as 2025, or {start: 2025-01-01, end: 2025-12-31}")
             }
-            return .interval(IntervalValue(low: .temporal(Temporal(year: year)),
-                                           high: endOfDay(Temporal(year: year, month: 12, day: 31))))
+            return .interval(Temporal.wholeYear(year))
         }
         let m = try mapping(node, "the period", keys: ["start", "end"])
         func day(_ key: String) throws -> Temporal {
@@ -321,8 +316,7 @@ struct TestFileParser {
         }
         let start = try day("start"), end = try day("end")
         guard start.millis <= end.millis else { throw error(node, "the period starts after it ends") }
-        return .interval(IntervalValue(low: .temporal(Temporal(year: start.parts.year, month: start.parts.month, day: start.parts.day)),
-                                       high: endOfDay(end)))
+        return .interval(Temporal.wholeDays(start, end))
     }
 
     // MARK: Scalars

@@ -37,8 +37,7 @@ struct MeasureOptions: ParsableArguments {
     func periodValue() throws -> Value? {
         if let year = period {
             guard (1...9999).contains(year) else { throw ValidationError("--period must be a year such as 2025, not \(year)") }
-            return .interval(IntervalValue(low: .temporal(Temporal(year: year)),
-                                           high: .temporal(Temporal(year: year, month: 12, day: 31, hour: 23, minute: 59, second: 59, millisecond: 999))))
+            return .interval(Temporal.wholeYear(year))
         }
         guard let s = periodStart, let e = periodEnd else { return nil }
         func day(_ text: String, _ option: String) throws -> Temporal {
@@ -49,9 +48,7 @@ struct MeasureOptions: ParsableArguments {
         }
         let start = try day(s, "--period-start"), end = try day(e, "--period-end")
         guard start.millis <= end.millis else { throw ValidationError("--period-start \(s) is after --period-end \(e)") }
-        let p = end.parts
-        return .interval(IntervalValue(low: .temporal(Temporal(year: start.parts.year, month: start.parts.month, day: start.parts.day)),
-                                       high: .temporal(Temporal(year: p.year, month: p.month, day: p.day, hour: 23, minute: 59, second: 59, millisecond: 999))))
+        return .interval(Temporal.wholeDays(start, end))
     }
 
     /// Loads value sets and builds the workspace; value-set read errors are returned for reporting.

@@ -273,10 +273,7 @@ struct TestCommand: RegistryCommand {
         var ws = workspace
         if let s = c.periodStart, let e = c.periodEnd, options.period == nil, options.periodStart == nil,
            case .success(let start) = Temporal.parse(s), case .success(let end) = Temporal.parse(e) {
-            let p = end.parts
-            ws.parameterValues["period"] = .interval(IntervalValue(
-                low: .temporal(Temporal(year: start.parts.year, month: start.parts.month, day: start.parts.day)),
-                high: .temporal(Temporal(year: p.year, month: p.month, day: p.day, hour: 23, minute: 59, second: 59, millisecond: 999))))
+            ws.parameterValues["period"] = .interval(Temporal.wholeDays(start, end))
         }
         guard let e = compile(measure, ws, recorder) else { throw ExitCode(ExitStatus.measureErrors) }
         cache[key] = e

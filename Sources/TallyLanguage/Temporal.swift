@@ -132,6 +132,29 @@ public struct Temporal: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The first millisecond of this value's day, as a date-time.
+    public var startOfDay: Temporal {
+        let p = parts
+        return Temporal(year: p.year, month: p.month, day: p.day)
+    }
+
+    /// The last millisecond of this value's day, as a date-time.
+    public var endOfDay: Temporal {
+        let p = parts
+        return Temporal(year: p.year, month: p.month, day: p.day, hour: 23, minute: 59, second: 59, millisecond: 999)
+    }
+
+    /// The closed date-time interval covering whole days from `start` to `end`: how a period
+    /// given as dates (`--period-start 2025-01-01 --period-end 2025-12-31`) is measured.
+    public static func wholeDays(_ start: Temporal, _ end: Temporal) -> IntervalValue {
+        IntervalValue(low: .temporal(start.startOfDay), high: .temporal(end.endOfDay))
+    }
+
+    /// The whole calendar year as a closed date-time interval (`--period 2025`).
+    public static func wholeYear(_ year: Int) -> IntervalValue {
+        wholeDays(Temporal.date(year, 1, 1), Temporal.date(year, 12, 31))
+    }
+
     /// The same value cut to a precision (used by `date of`).
     public func truncated(to p: DatePrecision) -> Temporal {
         let x = parts

@@ -56,12 +56,10 @@ public struct Suite: Sendable {
                 suite.title = args.dropFirst().first?.text
             case "period":
                 if args.count == 1, let year = Int(args[0].text), (1...9999).contains(year) {
-                    suite.period = (Temporal(year: year), Temporal(year: year, month: 12, day: 31, hour: 23, minute: 59, second: 59, millisecond: 999))
+                    suite.period = (Temporal.date(year, 1, 1).startOfDay, Temporal.date(year, 12, 31).endOfDay)
                 } else if args.count == 2, case .success(let s) = Temporal.parse(args[0].text), case .success(let e) = Temporal.parse(args[1].text),
                           s.precision == .day, e.precision == .day, s.millis <= e.millis {
-                    let p = e.parts
-                    suite.period = (Temporal(year: s.parts.year, month: s.parts.month, day: s.parts.day),
-                                    Temporal(year: p.year, month: p.month, day: p.day, hour: 23, minute: 59, second: 59, millisecond: 999))
+                    suite.period = (s.startOfDay, e.endOfDay)
                 } else {
                     fail("expected 'period YEAR' or 'period START END' with dates such as 2025-01-01", args.first ?? first)
                 }
