@@ -226,7 +226,7 @@ struct CodeGenerator {
             let es = args.map(compile)
             return { f in f.ctx.call(function: i, es.map { $0(f) }) }
         case .inValueSet(let x, let vs):
-            let codes = checker.valueSets[vs].codes
+            let codes = CodeSet(checker.valueSets[vs].codes)
             let e = compile(x)
             return { f in
                 let v = e(f)
@@ -324,13 +324,50 @@ func nullFirstCompare(_ a: Value, _ b: Value) -> Int {
     }
 }
 
-func inValueSet(_ v: Value, _ codes: Set<String>) -> Bool {
+func inValueSet(_ v: Value, _ codes: CodeSet) -> Bool {
     switch v {
-    case .code(let c): return codes.contains(c.key)
-    case .concept(let c): return c.codes.contains { codes.contains($0.key) }
+    case .code(let c): return codes.contains(c)
+    case .concept(let c): return c.codes.contains { codes.contains($0) }
     case .list(let xs): return xs.contains { inValueSet($0, codes) }
-    case .string(let s): return codes.contains(s)
+    case .string(let s): return codes.contains(key: s, hash: s.hashValue)
     default: return false
+    }
+}
+
+/// A value set's `system|code` keys in an open-addressing table probed with each code's
+/// precomputed hash, so a membership test hashes nothing on the per-member path.
+struct CodeSet: Sendable {
+    private let hashes: [Int]
+    private let keys: [String?]
+    private let mask: Int
+
+    init(_ codes: Set<String>) {
+        var capacity = 8
+        while capacity < codes.count * 2 { capacity *= 2 }
+        var hashes = [Int](repeating: 0, count: capacity)
+        var keys = [String?](repeating: nil, count: capacity)
+        for key in codes.sorted() {
+            let h = key.hashValue
+            var i = h & (capacity - 1)
+            while keys[i] != nil { i = (i + 1) & (capacity - 1) }
+            hashes[i] = h
+            keys[i] = key
+        }
+        self.hashes = hashes
+        self.keys = keys
+        self.mask = capacity - 1
+    }
+
+    @inline(__always)
+    func contains(_ code: Code) -> Bool { contains(key: code.key, hash: code.keyHash) }
+
+    func contains(key: String, hash: Int) -> Bool {
+        var i = hash & mask
+        while let k = keys[i] {
+            if hashes[i] == hash, k == key { return true }
+            i = (i + 1) & mask
+        }
+        return false
     }
 }
 

@@ -59,12 +59,15 @@ public final class Code: Sendable, Hashable, CustomStringConvertible {
     public let code: String
     public let display: String?
     public let key: String
+    /// The key's hash, computed once: value-set tests probe with it instead of rehashing.
+    public let keyHash: Int
 
     public init(system: String, code: String, display: String? = nil) {
         self.system = system
         self.code = code
         self.display = display
         self.key = system + "|" + code
+        self.keyHash = key.hashValue
     }
 
     public static func == (a: Code, b: Code) -> Bool { a.key == b.key }
