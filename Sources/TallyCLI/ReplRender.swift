@@ -1,4 +1,5 @@
 import Foundation
+import TallyEngine
 import TallyLanguage
 
 /// How results are printed (`.mode`).
@@ -235,21 +236,7 @@ struct ReplRenderer {
         return s + "}"
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { TallyEngine.jsonString(s) }
 
     // MARK: Numbers
 

@@ -190,23 +190,3 @@ public protocol TestFileReader: Sendable {
     /// The file's cases with their members built. Throws `TestFileError` for malformed input.
     func read(path: String) throws -> TestFile
 }
-
-extension Explanation {
-    /// The explanation of some populations only: the subject lines, then the tree of each
-    /// population named (a definition shown twice within them is expanded once).
-    public init(evaluator: MeasureEvaluator, member: Record, populations kinds: [PopulationKind]) {
-        self.init(evaluator: evaluator, member: member)
-        let program = evaluator.program
-        let ctx = program.evaluation(member: member)
-        var seen = Set<Int>()
-        func node(_ i: Int, depth: Int) -> ExplainNode {
-            let d = program.defines[i]
-            let value = ctx.value(ofDefine: i)
-            let first = seen.insert(i).inserted
-            let children = first && depth < 12 ? d.dependencies.map { node($0, depth: depth + 1) } : []
-            return ExplainNode(name: d.name, role: Explanation.role(d.role), value: Explanation.summary(value),
-                               records: Explanation.records(value, program.schema), children: children, seenAbove: !first)
-        }
-        populations = evaluator.populations.filter { kinds.contains($0.kind) }.map { node($0.define, depth: 0) }
-    }
-}

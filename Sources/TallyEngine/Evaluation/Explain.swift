@@ -20,7 +20,9 @@ public struct Explanation: Sendable, Codable, Equatable {
     public var subjects: [[String: Bool]]
     public var populations: [ExplainNode]
 
-    public init(evaluator: MeasureEvaluator, member: Record) {
+    /// The explanation of every population, or only of the `populations` named (a definition
+    /// shown twice within them is expanded once).
+    public init(evaluator: MeasureEvaluator, member: Record, populations kinds: [PopulationKind]? = nil) {
         let program = evaluator.program
         let ctx = program.evaluation(member: member)
         measure = evaluator.name
@@ -37,7 +39,7 @@ public struct Explanation: Sendable, Codable, Equatable {
             return ExplainNode(name: d.name, role: Explanation.role(d.role), value: Explanation.summary(value),
                                records: Explanation.records(value, program.schema), children: children, seenAbove: !first)
         }
-        populations = evaluator.populations.map { node($0.define, depth: 0) }
+        populations = evaluator.populations.filter { kinds?.contains($0.kind) ?? true }.map { node($0.define, depth: 0) }
     }
 
     static func role(_ r: DefineRole) -> String {
