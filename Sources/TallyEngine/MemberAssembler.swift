@@ -94,6 +94,7 @@ public struct MemberAssembler {
             members.append(member)
         }
         report.records["Member", default: 0] += members.count
+        report.sortRejections()
         return Panel(members: members, report: report)
     }
 }

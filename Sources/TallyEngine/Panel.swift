@@ -40,6 +40,25 @@ public struct LoadReport: Sendable, Codable, Equatable {
         for (k, v) in other.records { records[k, default: 0] += v }
         rejections += other.rejections
     }
+
+    /// Puts rejections in one order whatever order they were found in: by file (in `files`
+    /// order), line, resource, reason and message. A panel loaded whole and one loaded in parts
+    /// then give the same report.
+    public mutating func sortRejections() {
+        var fileOrder: [String: Int] = [:]
+        for (i, f) in files.enumerated() where fileOrder[f] == nil { fileOrder[f] = i }
+        func key(_ r: Rejection) -> (Int, Int, String, String, String) {
+            (fileOrder[r.file] ?? Int.max, r.line ?? 0, r.resource ?? "", r.code, r.message)
+        }
+        rejections.sort { a, b in
+            let x = key(a), y = key(b)
+            if x.0 != y.0 { return x.0 < y.0 }
+            if x.1 != y.1 { return x.1 < y.1 }
+            if x.2 != y.2 { return x.2 < y.2 }
+            if x.3 != y.3 { return x.3 < y.3 }
+            return x.4 < y.4
+        }
+    }
 }
 
 /// One rejected row or resource: where it was and why.
@@ -82,6 +101,38 @@ public protocol PanelLoader: Sendable {
     func canLoad(path: String) -> Bool
     /// Loads the panel. Under `options.strict`, throws the first `Rejection`.
     func load(path: String, options: LoadOptions) throws -> Panel
+
+    /// Loads the panel in parts of disjoint members, so a panel larger than memory can be
+    /// evaluated part by part. `body` gets each part (its index, and a `Panel` of its members with
+    /// an empty report) and may be called from up to `jobs` threads at once; parts are numbered
+    /// from 0 and cover every member once. Returns the report of the whole load, equal to the one
+    /// `load` gives. The default loads everything and hands it over as part 0.
+    func loadParts(path: String, options: LoadOptions, jobs: Int,
+                   body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport
+}
+
+/// One part of a panel loaded part by part.
+public struct PanelPart: @unchecked Sendable {
+    public var index: Int
+    public var members: [Record]
+    /// Whether other parts are being evaluated at the same time (then a part is best evaluated
+    /// on one thread).
+    public var concurrent: Bool
+
+    public init(index: Int, members: [Record], concurrent: Bool) {
+        self.index = index
+        self.members = members
+        self.concurrent = concurrent
+    }
+}
+
+extension PanelLoader {
+    public func loadParts(path: String, options: LoadOptions, jobs: Int,
+                          body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
+        let panel = try load(path: path, options: options)
+        try body(PanelPart(index: 0, members: panel.members, concurrent: false))
+        return panel.report
+    }
 }
 
 /// Writes a synthetic panel (`tally synth`).
