@@ -60,6 +60,11 @@ final class CSVReader {
     private(set) var rowLine = 1
     /// Set when reading the file failed part-way (the rows read before are kept).
     private(set) var readError: Int32 = 0
+    /// Where the current row starts in the buffer (its bytes run to `pos`).
+    private var rowStart = 0
+    /// Whether the first field of every row is the line the row had in another file: set for the
+    /// part files of a panel loaded in parts, so rejections name the line of the source file.
+    var lineNumberColumn = false
 
     /// Opens a file; nil when it cannot be opened (`errno` says why).
     init?(path: String, chunkSize: Int = 1 << 20) {
@@ -98,6 +103,7 @@ final class CSVReader {
             case .row:
                 // A blank line is one empty unquoted field: not a row.
                 if fieldCount == 1, spans[0].start == spans[0].end, !spans[0].raw, !quotedEmpty { continue }
+                if lineNumberColumn { takeLineNumber() }
                 return .row
             case .end:
                 return .end
@@ -130,6 +136,7 @@ final class CSVReader {
             return .needMore
         }
         rowLine = ln
+        let start = p
         var sp = spans
         var cap = spanCapacity
         var fc = 0
@@ -222,6 +229,7 @@ final class CSVReader {
         }
         fieldCount = fc
         quotedEmpty = firstQuotedEmpty
+        rowStart = start
         pos = p
         line = ln
         return .row
@@ -277,6 +285,24 @@ final class CSVReader {
         }
         pos = p
         line = rowLine + 1
+    }
+
+    /// The current row's bytes as they are in the file, line end included (valid until the next
+    /// row is read, and only before a field of it is read: reading a quoted field cleans it in place).
+    var rawRow: Bytes { Bytes(start: buffer + rowStart, count: pos - rowStart) }
+
+    /// Reads the first field as the row's line (a header's first field is not a number: it keeps
+    /// its own line).
+    private func takeLineNumber() {
+        let s = spans[0]
+        guard s.end > s.start, !s.raw else { return }
+        var n = 0
+        for i in s.start..<s.end {
+            let d = Int(buffer[i]) - 48
+            guard d >= 0, d <= 9, n < Int(Int32.max) else { return }
+            n = n * 10 + d
+        }
+        rowLine = n
     }
 
     // MARK: Fields

@@ -21,6 +21,7 @@ import TallyLanguage
 final class MedicalClaimTable: Table {
     static let fileName = "medical_claim.csv"
     static let required = [["claim_id"], ["claim_line_number"], ["person_id"], ["claim_start_date"], ["claim_end_date"]]
+    static var sharedKey: SharedKey? { .claimOwner }
 
     let ctx: LoadContext
     let claimID, lineNumber, claimType, person, claimStart, claimEnd, lineStart, lineEnd, admission, discharge: Int
@@ -106,7 +107,7 @@ final class MedicalClaimTable: Table {
             }
         }
         last = i
-        try claims[i]!.add(p, r, self, personBytes)
+        try claims[i]!.add(p, r, self)
     }
 
     /// The line's own values: revenue code, place of service, HCPCS and modifiers.
@@ -214,15 +215,10 @@ struct ClaimBuilder {
 
     /// Adds a checked row: rejects a repeated line number or another member's line, then fills
     /// header fields still empty and adds the line.
-    mutating func add(_ p: MedicalClaimTable.Parsed, _ r: Row, _ t: MedicalClaimTable, _ personBytes: Bytes) throws {
+    mutating func add(_ p: MedicalClaimTable.Parsed, _ r: Row, _ t: MedicalClaimTable) throws {
         if Int(p.line.sourceLine) != firstLine {
             if let other = lines.first(where: { $0.number == p.line.number }) {
                 throw RowError("duplicate-line", "claim \(id) line \(p.line.number) repeats the line read at line \(other.sourceLine)")
-            }
-            var who = person
-            guard who.withUTF8({ $0.count == personBytes.count && memcmp($0.baseAddress!, personBytes.baseAddress!, $0.count) == 0 }) else {
-                throw RowError("claim-member-mismatch", "claim \(id) belongs to person_id '\(person)' on line \(firstLine), "
-                    + "not \(ByteParse.quoted(personBytes))")
             }
         }
         let ctx = t.ctx
@@ -441,7 +437,7 @@ final class PharmacyClaimTable: Table {
     static let required = [["claim_id"], ["person_id"], ["ndc_code"], ["dispensing_date"]]
     let ctx: LoadContext
     let claimID, lineNumber, person, prescriber, dispensingDate, ndc, quantity, daysSupply, paid, allowed, inNetwork: Int
-    private var seen: [String: Int] = [:]
+    static var sharedKey: SharedKey? { .uniqueClaimLine }
 
     init(columns c: Columns, context: LoadContext) {
         ctx = context
@@ -461,12 +457,9 @@ final class PharmacyClaimTable: Table {
         let qty = try r.double(quantity), days = try r.integer(daysSupply)
         let paidAmount = try r.amount(paid), allowedAmount = try r.amount(allowed)
         let network = try r.flag(inNetwork)
+        // A repeated claim line is rejected before the row is mapped (`sharedKey`).
         let claim = ByteParse.string(idBytes)
         let id = number.map { claim + "-" + String($0) } ?? claim
-        if let previous = seen[id] {
-            throw RowError("duplicate-line", "claim \(claim) line \(number.map(String.init) ?? "(none)") repeats the line read at line \(previous)")
-        }
-        seen[id] = r.line
 
         var f = MedicationDispenseSlot.info.fields()
         f[MedicationDispenseSlot.id] = .string(id)

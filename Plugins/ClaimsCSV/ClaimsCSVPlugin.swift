@@ -55,8 +55,37 @@ public struct ClaimsCSVLoader: PanelLoader {
         try load(path: path, options: options, chunkSize: 1 << 20)
     }
 
+    /// Large folders are loaded in parts (`PartitionedLoad`): one part per 64 MB of CSV (or
+    /// `options.partSize`), loaded
+    /// and handed over on up to `jobs` threads. Small folders are one part, loaded whole.
+    public func loadParts(path: String, options: LoadOptions, jobs: Int,
+                          body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
+        try loadParts(path: path, options: options, jobs: jobs, parts: PartitionedLoad.partCount(folder: path, partSize: options.partSize), body: body)
+    }
+
+    /// Loads in a given number of parts (tests use several parts on small folders).
+    func loadParts(path: String, options: LoadOptions, jobs: Int, parts: Int,
+                   body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
+        try checkFolder(path)
+        guard parts > 1 else {
+            let panel = try load(path: path, options: options)
+            try body(PanelPart(index: 0, members: panel.members, concurrent: false))
+            return panel.report
+        }
+        return try PartitionedLoad(folder: path, options: options, parts: parts, jobs: jobs).run(body)
+    }
+
     /// Loads with a given read-chunk size (tests use small chunks to cross buffer boundaries).
     func load(path: String, options: LoadOptions, chunkSize: Int) throws -> Panel {
+        try checkFolder(path)
+        let ctx = LoadContext(options: options)
+        for table in Self.tables {
+            try readTable(table, path, ctx, chunkSize)
+        }
+        return try ctx.assembler.finish(report: ctx.report, options: options)
+    }
+
+    private func checkFolder(_ path: String) throws {
         var isDir = false
         guard TableReader.fileExists(path, &isDir), isDir else {
             throw Rejection(file: path, code: "not-a-folder", message: "claims CSV input is a folder of table files (\(Self.fileNames.joined(separator: ", ")))")
@@ -64,11 +93,6 @@ public struct ClaimsCSVLoader: PanelLoader {
         guard canLoad(path: path) else {
             throw Rejection(file: path, code: "no-tables", message: "the folder has none of the claims CSV tables (\(Self.fileNames.joined(separator: ", ")))")
         }
-        let ctx = LoadContext(options: options)
-        for table in Self.tables {
-            try readTable(table, path, ctx, chunkSize)
-        }
-        return try ctx.assembler.finish(report: ctx.report, options: options)
     }
 
     private func readTable<T: Table>(_ t: T.Type, _ folder: String, _ ctx: LoadContext, _ chunkSize: Int) throws {

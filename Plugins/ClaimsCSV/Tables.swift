@@ -234,10 +234,13 @@ protocol Table: AnyObject {
     func row(_ r: Row) throws
     /// Called after the last row (claims are built here, from all their lines).
     func finish() throws
+    /// An id that must agree across the whole file, whichever member a row is for.
+    static var sharedKey: SharedKey? { get }
 }
 
 extension Table {
     func finish() throws {}
+    static var sharedKey: SharedKey? { nil }
 }
 
 enum TableReader {
@@ -255,17 +258,39 @@ enum TableReader {
         try read(T.self, reader: reader, context: ctx)
     }
 
-    static func read<T: Table>(_ type: T.Type, reader: CSVReader, context ctx: LoadContext) throws {
-        var event = reader.next()
+    /// Reads a table's rows into the context. `checkKeys` is off for the part files of a panel
+    /// loaded in parts: their shared keys were checked when the source file was split.
+    static func read<T: Table>(_ type: T.Type, reader: CSVReader, context ctx: LoadContext, checkKeys: Bool = true) throws {
+        guard let columns = try header(T.self, reader, ctx) else { return }
+        let table = T(columns: columns, context: ctx)
+        let keys = checkKeys ? KeyCheck(T.sharedKey, columns) : nil
+        let row = Row(reader: reader, columns: columns)
+        while let ok = try next(reader, width: columns.names.count, ctx) {
+            guard ok else { continue }
+            do {
+                try keys?.check(row)
+                try table.row(row)
+            } catch let e as RowError {
+                try ctx.reject(reader.rowLine, e.code, e.message)
+            }
+        }
+        try finishFile(reader, ctx)
+        try table.finish()
+    }
+
+    /// Reads the header row; nil (with the file's rows rejected and counted) when it is broken
+    /// or lacks a required column, or when the file is empty.
+    static func header<T: Table>(_ type: T.Type, _ reader: CSVReader, _ ctx: LoadContext) throws -> Columns? {
+        let event = reader.next()
         if event == .unterminatedQuote {
             let headerLine = reader.rowLine
             var rows = 0
             while reader.next() != .end { rows += 1 }
             try ctx.reject(headerLine, "unterminated-quote", "the header has a quoted field that is never closed; "
                 + "the file's \(rows) row\(rows == 1 ? " is" : "s are") skipped")
-            return
+            return nil
         }
-        guard event == .row else { return }  // an empty file has no rows to lose
+        guard event == .row else { return nil }  // an empty file has no rows to lose
         var names: [String] = []
         for i in 0..<reader.fieldCount { names.append(reader.string(i).lowercased()) }
         let columns = Columns(names)
@@ -276,32 +301,34 @@ enum TableReader {
             let list = missing.map { $0.map { "'\($0)'" }.joined(separator: " or ") }.joined(separator: ", ")
             try ctx.reject(1, "missing-column", "missing required column\(missing.count == 1 ? "" : "s") \(list); "
                 + "the file's \(rows) row\(rows == 1 ? " is" : "s are") skipped")
-            return
+            return nil
         }
-        let table = T(columns: columns, context: ctx)
-        let width = names.count
-        let row = Row(reader: reader, columns: columns)
-        while true {
-            event = reader.next()
-            if event == .end { break }
-            if event == .unterminatedQuote {
-                try ctx.reject(reader.rowLine, "unterminated-quote", "a quoted field that starts on this line is never closed")
-                continue
-            }
+        return columns
+    }
+
+    /// Reads the next row: true when it is well formed, false when it was rejected (a quote never
+    /// closed, or a field count other than the header's), nil at the end of the file.
+    static func next(_ reader: CSVReader, width: Int, _ ctx: LoadContext) throws -> Bool? {
+        switch reader.next() {
+        case .end:
+            return nil
+        case .unterminatedQuote:
+            try ctx.reject(reader.rowLine, "unterminated-quote", "a quoted field that starts on this line is never closed")
+            return false
+        case .row:
             if reader.fieldCount != width {
                 try ctx.reject(reader.rowLine, "column-count", "expected \(width) fields, as in the header, but found \(reader.fieldCount)")
-                continue
+                return false
             }
-            do {
-                try table.row(row)
-            } catch let e as RowError {
-                try ctx.reject(reader.rowLine, e.code, e.message)
-            }
+            return true
         }
+    }
+
+    /// Reports a read that stopped part-way.
+    static func finishFile(_ reader: CSVReader, _ ctx: LoadContext) throws {
         if reader.readError != 0 {
             try ctx.reject(reader.line, "unreadable", "reading stopped at this line: \(String(cString: strerror(reader.readError)))")
         }
-        try table.finish()
     }
 
     static func fileExists(_ path: String, _ isDir: inout Bool) -> Bool {

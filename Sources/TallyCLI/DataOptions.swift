@@ -10,20 +10,47 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Stop at the first rejected row or resource (exit code 3) instead of skipping and counting it.")
     var strict = false
 
+    @Option(name: .customLong("part-size"), help: ArgumentHelp("Load large panels in parts of about this many megabytes of input (less memory at once; default 64).", valueName: "MB"))
+    var partSize: Int?
+
+    var loadOptions: LoadOptions { LoadOptions(strict: strict, partSize: partSize.map { max(1, $0) << 20 }) }
+
     /// Loads a panel with the registry's loaders; rejections under `--strict` exit with code 3.
     func load(_ path: String, _ registry: PluginRegistry) throws -> Panel {
+        let loader = try self.loader(path, registry)
+        return try reportingRejections { try loader.load(path: path, options: loadOptions) }
+    }
+
+    /// Loads a panel part by part (see `PanelLoader.loadParts`); returns the whole load's report.
+    func loadParts(_ path: String, _ registry: PluginRegistry, jobs: Int,
+                   body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
+        let loader = try self.loader(path, registry)
+        return try reportingRejections { try loader.loadParts(path: path, options: loadOptions, jobs: jobs, body: body) }
+    }
+
+    /// The loader for a path: the one `--input-format` names, else the first that recognises it.
+    func loader(_ path: String, _ registry: PluginRegistry) throws -> any PanelLoader {
         guard FileManager.default.fileExists(atPath: path) else { throw usageError("no such file or folder: \(path)") }
         guard let loader = registry.loader(format: inputFormat, path: path) else {
             let formats = registry.loaders.map(\.loader.format).joined(separator: ", ")
             if let f = inputFormat { throw usageError("unknown --input-format '\(f)' (known: \(formats))") }
             throw usageError("cannot tell the format of \(path); give --input-format (one of: \(formats))")
         }
-        do {
-            return try loader.load(path: path, options: LoadOptions(strict: strict))
-        } catch let r as Rejection {
-            writeErr("error: \(r)\n")
-            throw ExitCode(ExitStatus.dataErrors)
-        }
+        return loader
+    }
+
+    func validate() throws {
+        if let p = partSize, p < 1 { throw ValidationError("--part-size must be at least 1 (megabytes)") }
+    }
+}
+
+/// Prints a rejection thrown under `--strict` (or a data error such as a stale cache) and exits with code 3.
+private func reportingRejections<T>(_ load: () throws -> T) throws -> T {
+    do {
+        return try load()
+    } catch let r as Rejection {
+        writeErr("error: \(r)\n")
+        throw ExitCode(ExitStatus.dataErrors)
     }
 }
 

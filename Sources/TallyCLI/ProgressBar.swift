@@ -3,15 +3,16 @@ import Foundation
 /// A progress bar on standard error for runs longer than about two seconds: members done, rate,
 /// and time left. Nothing is drawn when standard error is not a terminal.
 final class ProgressBar: @unchecked Sendable {
-    let total: Int
+    /// Nil when the total is not known ahead (a panel loaded in parts): then members and rate.
+    let total: Int?
     let start = Date()
     private let lock = NSLock()
     private var drawn = false
     private var lastDraw = Date.distantPast
 
     /// Nil when standard error is not a terminal (or there is nothing to do).
-    init?(total: Int) {
-        guard isatty(STDERR_FILENO) == 1, total > 0 else { return nil }
+    init?(total: Int?) {
+        guard isatty(STDERR_FILENO) == 1, total ?? 1 > 0 else { return nil }
         self.total = total
     }
 
@@ -24,6 +25,10 @@ final class ProgressBar: @unchecked Sendable {
         lastDraw = now
         drawn = true
         let rate = Double(done) / max(elapsed, 0.001)
+        guard let total else {
+            FileHandle.standardError.write(Data(String(format: "\r%d members, %.0f/s ", done, rate).utf8))
+            return
+        }
         let left = rate > 0 ? Double(total - done) / rate : 0
         let width = 30
         let filled = min(width, width * done / total)

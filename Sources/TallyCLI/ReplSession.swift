@@ -357,7 +357,7 @@ final class ReplSession {
             throw ReplError("cannot tell the format of \(path)", range: range, hint: "start with --input-format (one of: \(formats))")
         }
         do {
-            return try loader.load(path: path, options: LoadOptions(strict: dataOptions.strict))
+            return try loader.load(path: path, options: dataOptions.loadOptions)
         } catch let r as Rejection {
             throw ReplError("rejected input: \(r)", range: range)
         }

@@ -38,6 +38,9 @@ struct Run: RegistryCommand {
     @Option(help: "Worker threads (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Print load and evaluation times (thread-seconds), wall time and time per member-measure on standard error.")
+    var timings = false
+
     @OptionGroup var options: MeasureOptions
     @OptionGroup var dataOptions: DataOptions
 
@@ -64,14 +67,30 @@ struct Run: RegistryCommand {
             }
         }
         let evaluators = try compileMeasures(suiteFile?.measures.map(\.path) ?? measures, options, registry)
-        let panel = try dataOptions.load(data, registry)
-        var members = panel.members
-        if let s = suiteFile { members = members.filter(s.includes) }
-        if let shard = shard.flatMap(Shard.init) { members = members.filter { shard.contains(Panel.id(of: $0)) } }
-        let progress = ProgressBar(total: members.count)
-        let (summariesRun, memberResults) = PanelRunner(jobs: jobs).run(evaluators, on: members, keepMembers: memberLevel,
-                                                                        progress: progress.map { bar in { bar.update($0) } })
+        let shardSpec = shard.flatMap(Shard.init)
+        let clock = RunClock()
+        let collected = PartResults()
+        let progress = ProgressBar(total: nil)
+        // Parts (of a large panel) are loaded and evaluated as they come, so only a few parts are
+        // in memory at once; their summaries merge into the same result whatever the parts.
+        let loadReport = try dataOptions.loadParts(data, registry, jobs: jobs) { [memberLevel, jobs] part in
+            var members = part.members
+            if let s = suiteFile { members = members.filter(s.includes) }
+            if let shardSpec { members = members.filter { shardSpec.contains(Panel.id(of: $0)) } }
+            let threadStart = RunClock.threadSeconds(), processStart = RunClock.processSeconds()
+            let before = collected.membersDone
+            let (s, k) = PanelRunner(jobs: part.concurrent ? 1 : jobs).run(
+                evaluators, on: members, keepMembers: memberLevel,
+                progress: progress.map { bar in { bar.update(before + $0) } })
+            // A part evaluated on its own thread costs that thread's time; one evaluated on every
+            // thread (while nothing else runs) costs the process's.
+            let cost = part.concurrent ? RunClock.threadSeconds() - threadStart : RunClock.processSeconds() - processStart
+            collected.add(part.index, summaries: s, evaluations: k, members: memberLevel ? members : [], count: members.count, seconds: cost)
+            progress?.update(collected.membersDone)
+        }
         progress?.finish()
+        let (summariesRun, memberResults, members) = collected.merged(evaluators)
+        if timings { writeErr(clock.report(evaluateSeconds: collected.evaluateSeconds, members: collected.membersDone, measures: evaluators.count)) }
         var summaries = summariesRun
         // Contract targets in the suite override the measures' own.
         for m in suiteFile?.measures ?? [] where m.target != nil {
@@ -80,12 +99,12 @@ struct Run: RegistryCommand {
         // The period reports show: the one given, else the default the measures share.
         let shared = Set(evaluators.compactMap { e in e.program.parameters.first { $0.name == "period" }.map { periodText($0.value) } })
         let period = try options.periodValue().map(periodText) ?? (shared.count == 1 ? shared.first : nil)
-        if let shardSpec = shard.flatMap(Shard.init), let out {
-            let partial = PartialResult(shard: shardSpec, period: period, summaries: summaries, load: panel.report)
+        if let shardSpec, let out {
+            let partial = PartialResult(shard: shardSpec, period: period, summaries: summaries, load: loadReport)
             try writeReport(ReportFile(name: PartialResult.fileName, contents: try encodeJSON(partial)), into: out)
             return
         }
-        var result = RunResult(summaries: summaries, load: panel.report, period: period)
+        var result = RunResult(summaries: summaries, load: loadReport, period: period)
         if memberLevel {
             result.members = memberResults
             result.gaps = evaluators.indices.filter { evaluators[$0].scoring == "proportion" }.map { i in

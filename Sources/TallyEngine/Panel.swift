@@ -90,7 +90,13 @@ public struct Rejection: Error, Sendable, Codable, Equatable, CustomStringConver
 /// skips the row or resource and counts it.
 public struct LoadOptions: Sendable {
     public var strict: Bool
-    public init(strict: Bool = false) { self.strict = strict }
+    /// About how many bytes of input go to one part in `loadParts` (nil: the loader's default).
+    /// Smaller parts hold less in memory at once.
+    public var partSize: Int?
+    public init(strict: Bool = false, partSize: Int? = nil) {
+        self.strict = strict
+        self.partSize = partSize
+    }
 }
 
 /// Reads a folder or file of member data into a panel.

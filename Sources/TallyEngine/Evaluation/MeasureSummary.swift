@@ -76,9 +76,16 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
                 for (k, v) in c { strata[name, default: [:]][value, default: [:]][k, default: 0] += v }
             }
         }
-        for (k, v) in o.observations { observations[k, default: []] = (observations[k, default: []] + v).sorted() }
+        // Concatenated, not sorted: `aggregate` sorts once, so the merge order does not matter.
+        for (k, v) in o.observations { observations[k, default: []] += v }
         membersWithErrors += o.membersWithErrors
         errorSamples = Array(Set(errorSamples + o.errorSamples).sorted().prefix(5))
+    }
+
+    /// Sorts the observed values, once all merges are done, so the summary (and its JSON) does
+    /// not depend on how members were split.
+    public mutating func sortObservations() {
+        for k in observations.keys { observations[k]!.sort() }
     }
 
     public func count(_ k: PopulationKind) -> Int { counts[k.rawValue] ?? 0 }

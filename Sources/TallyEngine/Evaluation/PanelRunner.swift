@@ -53,6 +53,7 @@ public struct PanelRunner: Sendable {
                 kept[i] += k[i]
             }
         }
+        for i in summaries.indices { summaries[i].sortObservations() }
         return (summaries, kept)
     }
 }

@@ -70,6 +70,7 @@ public struct PartialResult: Sendable, Codable, Equatable {
         for p in parts.sorted(by: { $0.shard < $1.shard }) {
             for i in summaries.indices { summaries[i].merge(p.summaries[i]) }
         }
+        for i in summaries.indices { summaries[i].sortObservations() }
         return .success(RunResult(summaries: summaries, load: first.load, period: first.period))
     }
 }

@@ -1,0 +1,281 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Foundation
+import TallyEngine
+import TallyLanguage
+
+/// Loads a claims CSV folder in parts of disjoint members, so a panel larger than memory is
+/// loaded and evaluated part by part, on every core.
+///
+/// First each table file is split (tables on parallel threads): every well-formed row goes, with
+/// the line it had, to the part file of its member (the FNV-mixed hash of `person_id`, modulo the
+/// number of parts) in a scratch folder. Rows that are broken as CSV, or that break a shared key
+/// (`SharedKey`), are rejected here, exactly as a whole load rejects them. Then each part is
+/// loaded from its part files as a folder of its own would be (parts on parallel threads) and
+/// handed over; its part files are deleted as they are read. The load report of the whole equals
+/// the one a whole load gives: same files, record counts and rejections (in their canonical order).
+struct PartitionedLoad {
+    let folder: String
+    let options: LoadOptions
+    let parts: Int
+    let jobs: Int
+
+    /// About this much CSV goes to one part: its records take roughly four times as much memory.
+    static let bytesPerPart = 64 << 20
+    static let maximumParts = 256
+
+    /// The number of parts for a folder: one per `bytesPerPart` (or `partSize`) of table files,
+    /// at most `maximumParts`.
+    static func partCount(folder: String, partSize: Int? = nil) -> Int {
+        let bytesPerPart = max(1, partSize ?? Self.bytesPerPart)
+        var bytes = 0
+        for name in ClaimsCSVLoader.fileNames {
+            var st = stat()
+            if stat(join(folder, name), &st) == 0 { bytes += Int(st.st_size) }
+        }
+        return min(maximumParts, max(1, (bytes + bytesPerPart - 1) / bytesPerPart))
+    }
+
+    func run(_ body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
+        let scratch = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let tables = ClaimsCSVLoader.tables
+        // Split: one job per table file, largest first so the two largest do not run last.
+        let order = tables.indices.sorted { fileSize(tables[$0].fileName) > fileSize(tables[$1].fileName) }
+        let splits = try parallel(order.count) { k -> SplitResult in
+            let t = order[k]
+            return try split(tables[t], table: t, scratch: scratch)
+        }
+        var report = LoadReport()
+        let byTable = Dictionary(uniqueKeysWithValues: zip(order, splits))
+        for t in tables.indices { if let s = byTable[t] { report.merge(s.report) } }
+        // Load each part from its files.
+        let partReports = try parallel(parts) { p -> LoadReport in
+            try loadPart(p, scratch: scratch, body: body)
+        }
+        for r in partReports {
+            for (kind, n) in r.records { report.records[kind, default: 0] += n }
+            report.rejections += r.rejections
+        }
+        report.sortRejections()
+        return report
+    }
+
+    // MARK: Splitting
+
+    struct SplitResult: @unchecked Sendable {
+        var report: LoadReport
+    }
+
+    /// Splits one table file into part files; returns what it read and rejected.
+    private func split<T: Table>(_ type: T.Type, table: Int, scratch: String) throws -> SplitResult {
+        let ctx = LoadContext(options: options)
+        let path = join(folder, T.fileName)
+        var isDir = false
+        guard TableReader.fileExists(path, &isDir), !isDir else { return SplitResult(report: ctx.report) }
+        ctx.file = path
+        guard let reader = CSVReader(path: path) else {
+            try ctx.reject(nil, "unreadable", "cannot open the file: \(String(cString: strerror(errno)))")
+            return SplitResult(report: ctx.report)
+        }
+        ctx.report.files.append(path)
+        guard let columns = try TableReader.header(T.self, reader, ctx) else { return SplitResult(report: ctx.report) }
+        let header = Array(("__line," + columns.names.map(csvField).joined(separator: ",") + "\n").utf8)
+        var writers = [PartWriter?](repeating: nil, count: parts)
+        let keys = KeyCheck(T.sharedKey, columns)
+        let person = columns("person_id")
+        let row = Row(reader: reader, columns: columns)
+        var raw: [UInt8] = []
+        while let ok = try TableReader.next(reader, width: columns.names.count, ctx) {
+            guard ok else { continue }
+            // Copy the row before reading a field: reading a quoted field cleans it in place.
+            raw.removeAll(keepingCapacity: true)
+            raw.append(contentsOf: reader.rawRow)
+            do {
+                try keys?.check(row)
+            } catch let e as RowError {
+                try ctx.reject(reader.rowLine, e.code, e.message)
+                continue
+            }
+            let id = row.bytes(person)
+            let p = id.isEmpty ? 0 : Int(HashedKeys.hash(id, 0) % UInt64(parts))
+            if writers[p] == nil { writers[p] = PartWriter(path: partFile(scratch, table: table, part: p), header: header) }
+            try writers[p]!.append(line: reader.rowLine, row: raw)
+        }
+        try TableReader.finishFile(reader, ctx)
+        for w in writers { try w?.close() }
+        return SplitResult(report: ctx.report)
+    }
+
+    // MARK: Loading a part
+
+    private func loadPart(_ p: Int, scratch: String, body: @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
+        let ctx = LoadContext(options: options)
+        for (t, table) in ClaimsCSVLoader.tables.enumerated() {
+            let file = partFile(scratch, table: t, part: p)
+            guard let reader = CSVReader(path: file) else { continue }  // no rows of this part in this table
+            reader.lineNumberColumn = true
+            ctx.file = join(folder, table.fileName)
+            try readPart(table, reader, ctx)
+            unlink(file)
+        }
+        let panel = try ctx.assembler.finish(report: ctx.report, options: options)
+        try body(PanelPart(index: p, members: panel.members, concurrent: jobs > 1 && parts > 1))
+        return panel.report
+    }
+
+    private func readPart<T: Table>(_ type: T.Type, _ reader: CSVReader, _ ctx: LoadContext) throws {
+        try TableReader.read(T.self, reader: reader, context: ctx, checkKeys: false)
+    }
+
+    // MARK: Threads and files
+
+    /// Runs `work` for 0..<count on up to `jobs` threads; results in index order. The first error
+    /// (by index) is thrown after every started job has finished; no new job starts after one.
+    private func parallel<R>(_ count: Int, _ work: @escaping (Int) throws -> R) throws -> [R] {
+        let results = ResultSlots<R>(count: count)
+        let threads = max(1, min(jobs, count))
+        if threads == 1 {
+            while let i = results.nextIndex() { results.set(i, Result { try work(i) }) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while let i = results.nextIndex() { results.set(i, Result { try work(i) }) }
+            }
+        }
+        return try results.values()
+    }
+
+    private func makeScratchFolder() throws -> String {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array(join(base, "tally-parts-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw Rejection(file: base, code: "unwritable", message: "cannot make a scratch folder for loading in parts: \(String(cString: strerror(errno)))")
+        }
+        return String(cString: made)
+    }
+
+    private func partFile(_ scratch: String, table: Int, part: Int) -> String { "\(scratch)/\(part)-\(table).csv" }
+
+    private func fileSize(_ name: String) -> Int {
+        var st = stat()
+        return stat(join(folder, name), &st) == 0 ? Int(st.st_size) : 0
+    }
+}
+
+/// A column name as a CSV field (quoted when it holds a comma, quote or line break).
+private func csvField(_ s: String) -> String {
+    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+private func join(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
+
+/// Rows of one table for one part, buffered and appended to the part file.
+final class PartWriter {
+    private let path: String
+    private var buffer: [UInt8] = []
+    private var created = false
+    static let flushBytes = 256 << 10
+
+    init(path: String, header: [UInt8]) {
+        self.path = path
+        buffer = header
+        buffer.reserveCapacity(Self.flushBytes + 4096)
+    }
+
+    /// Appends a row with its source line in front; the row gets a line end if it had none.
+    func append(line: Int, row: [UInt8]) throws {
+        appendNumber(line)
+        buffer.append(0x2C)
+        buffer.append(contentsOf: row)
+        if let last = row.last, last != 0x0A, last != 0x0D { buffer.append(0x0A) }
+        if buffer.count >= Self.flushBytes { try flush() }
+    }
+
+    func close() throws {
+        try flush()
+        buffer = []
+    }
+
+    private func appendNumber(_ n: Int) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var k = 0
+        var v = max(0, n)
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[k] = UInt8(48 + v % 10)
+                v /= 10
+                k += 1
+            } while v > 0 && k < 12
+            while k > 0 {
+                k -= 1
+                buffer.append(d[k])
+            }
+        }
+    }
+
+    /// Appends the buffer to the file (opened for each flush, so hundreds of parts never hold
+    /// hundreds of open files).
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | (created ? 0 : O_TRUNC), 0o600)
+        guard fd >= 0 else { throw writeError() }
+        created = true
+        defer { Glibc.close(fd) }
+        var written = 0
+        while written < buffer.count {
+            let r = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if r < 0 && errno == EINTR { continue }
+            guard r > 0 else { throw writeError() }
+            written += r
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeError() -> Rejection {
+        Rejection(file: path, code: "unwritable", message: "cannot write a part file while loading in parts: \(String(cString: strerror(errno)))")
+    }
+}
+
+/// Results of parallel jobs by index, and the next index to take.
+private final class ResultSlots<R>: @unchecked Sendable {
+    private var slots: [Result<R, Error>?]
+    private var next = 0
+    private var failed = false
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func nextIndex() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !failed, next < slots.count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func set(_ i: Int, _ r: Result<R, Error>) {
+        lock.lock()
+        slots[i] = r
+        if case .failure = r { failed = true }
+        lock.unlock()
+    }
+
+    func values() throws -> [R] {
+        var out: [R] = []
+        for slot in slots {
+            switch slot {
+            case .success(let v)?: out.append(v)
+            case .failure(let e)?: throw e
+            case nil: continue
+            }
+        }
+        return out
+    }
+}

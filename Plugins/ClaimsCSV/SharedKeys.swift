@@ -1,0 +1,116 @@
+/// Ids that must agree across a whole file whichever member a row is for. They are checked
+/// before a row is mapped, in file order, by one `KeyCheck` per file: when a panel is loaded in
+/// parts the check runs while the file is split, so both ways of loading reject the same rows.
+enum SharedKey {
+    /// A medical claim id belongs to the person_id of its first row (`claim-member-mismatch`).
+    case claimOwner
+    /// A pharmacy claim line (claim_id and claim_line_number) appears once (`duplicate-line`).
+    case uniqueClaimLine
+}
+
+/// Checks one file's rows against its shared key. Keys are kept as 64-bit hashes (16 bytes a
+/// key), so a million-member panel's claims fit in a few hundred megabytes; two different ids
+/// with the same hash (about one chance in 10^5 at 20 million ids) would be taken for one.
+final class KeyCheck {
+    private let rule: SharedKey
+    private let claim, person, line: Int
+    private var seen = HashedKeys()
+    /// Owners (person ids) by number, for the message naming a claim's first person.
+    private var owners: [String] = []
+    private let ownerNumbers = ByteTable<Int>(capacity: 1024)
+
+    init?(_ rule: SharedKey?, _ columns: Columns) {
+        guard let rule else { return nil }
+        self.rule = rule
+        claim = columns("claim_id")
+        person = columns("person_id")
+        line = columns("claim_line_number")
+    }
+
+    /// Throws the row's rejection when its key was seen before in a way the rule forbids. Rows
+    /// whose key fields are empty or malformed are left to the table, which rejects them.
+    func check(_ r: Row) throws {
+        let claimBytes = r.bytes(claim)
+        guard !claimBytes.isEmpty else { return }
+        switch rule {
+        case .claimOwner:
+            let personBytes = r.bytes(person)
+            guard !personBytes.isEmpty else { return }
+            let owner = ownerNumbers.value(personBytes) { b in
+                owners.append(ByteParse.string(b))
+                return owners.count - 1
+            }
+            let entry = UInt64(UInt32(truncatingIfNeeded: r.line)) << 32 | UInt64(UInt32(owner))
+            guard let first = seen.firstOrInsert(HashedKeys.hash(claimBytes, 0), entry) else { return }
+            let firstOwner = Int(first & 0xFFFF_FFFF)
+            if firstOwner != owner {
+                throw RowError("claim-member-mismatch", "claim \(ByteParse.string(claimBytes)) belongs to person_id "
+                    + "'\(owners[firstOwner])' on line \(first >> 32), not \(ByteParse.quoted(personBytes))")
+            }
+        case .uniqueClaimLine:
+            let numberBytes = r.bytes(line)
+            var number: Int?
+            if !numberBytes.isEmpty {
+                guard let n = ByteParse.integer(numberBytes) else { return }
+                number = n
+            }
+            let tag = number.map { UInt64(bitPattern: Int64($0)) &+ 1 } ?? 0
+            let entry = UInt64(UInt32(truncatingIfNeeded: r.line))
+            if let first = seen.firstOrInsert(HashedKeys.hash(claimBytes, tag), entry) {
+                throw RowError("duplicate-line", "claim \(ByteParse.string(claimBytes)) line \(number.map(String.init) ?? "(none)") "
+                    + "repeats the line read at line \(first)")
+            }
+        }
+    }
+}
+
+/// An open-addressing set of 64-bit key hashes, each with a 64-bit value (0 marks an empty slot).
+struct HashedKeys {
+    private var keys = [UInt64](repeating: 0, count: 1024)
+    private var values = [UInt64](repeating: 0, count: 1024)
+    private var count = 0
+
+    /// The value stored for the key; nil after storing `value` when the key is new.
+    mutating func firstOrInsert(_ key: UInt64, _ value: UInt64) -> UInt64? {
+        if (count + 1) * 10 > keys.count * 7 { grow() }
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let k = keys[i]
+            if k == key { return values[i] }
+            if k == 0 {
+                keys[i] = key
+                values[i] = value
+                count += 1
+                return nil
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        values = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        let mask = keys.count - 1
+        for (k, v) in zip(oldKeys, oldValues) where k != 0 {
+            var i = Int(truncatingIfNeeded: k) & mask
+            while keys[i] != 0 { i = (i + 1) & mask }
+            keys[i] = k
+            values[i] = v
+        }
+    }
+
+    /// FNV-1a over the bytes and a tag, then a murmur finaliser so every bit of the result mixes;
+    /// never 0 (the empty mark).
+    static func hash(_ b: Bytes, _ tag: UInt64) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (tag &* 0x9E37_79B9_7F4A_7C15)
+        for c in b { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+        h ^= h >> 33
+        h = h &* 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33
+        h = h &* 0xc4ce_b9fe_1a85_ec53
+        h ^= h >> 33
+        return h == 0 ? 1 : h
+    }
+}

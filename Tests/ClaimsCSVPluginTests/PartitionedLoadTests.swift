@@ -1,0 +1,100 @@
+import Foundation
+import XCTest
+@testable import ClaimsCSVPlugin
+import TallyEngine
+import TallyLanguage
+
+/// Loading in parts gives the members and the load report a whole load gives, whatever the
+/// number of parts and threads, bad rows included.
+final class PartitionedLoadTests: ClaimsCSVTestCase {
+    /// The full panel, plus rows each table rejects and rows that only a whole-file view can
+    /// judge: a claim id used by two members, a pharmacy claim line repeated for another member,
+    /// records of a member who never appears.
+    func writeMessyPanel() throws {
+        try writeFullPanel()
+        try write("patient.csv", "person_id,sex,race,birth_date\np1,female,white,1950-01-01\np2,male,asian,1970-06-15\n"
+            + "p4,female,white,1980-13-01\n\"p5\",\"fe\"\"male\",white,1981-02-02\np6,male\n")
+        var m = CSVBuilder.medical()
+        for (claim, line, person) in [("c1", "1", "p1"), ("c9", "1", "p2"), ("c1", "2", "p2"), ("c9", "2", "p1"), ("c1", "2", "p1"), ("c9", "3", "p2")] {
+            m.add(["claim_id": claim, "claim_line_number": line, "claim_type": "professional", "person_id": person,
+                   "claim_start_date": "2024-03-05", "claim_end_date": "2024-03-05", "hcpcs_code": "99213", "paid_amount": "80.10"])
+        }
+        m.add(["claim_id": "c7", "claim_line_number": "1", "person_id": "p2", "claim_start_date": "2024-03-05", "claim_end_date": "2024-02-05"])
+        try write("medical_claim.csv", m.text)
+        try write("pharmacy_claim.csv", "claim_id,claim_line_number,person_id,dispensing_date,ndc_code,days_supply,paid_amount\n"
+            + "rx1,1,p1,2024-02-01,00093721401,30,4.00\nrx1,1,p2,2024-02-01,00093721401,30,4.00\nrx2,1,p2,2024-02-01,00093721401,30,x\n"
+            + "rx3,,ghost,2024-02-01,00093721401,30,4.00\n")
+        try write("lab_result.csv", "lab_result_id,person_id,normalized_component_code,result,normalized_units,result_datetime\n"
+            + "l1,p1,4548-4,7.1,%,2024-03-05\nl2,ghost,4548-4,8,%,2024-03-05\n\"l3,p2,4548-4,9,%,2024-03-05\n")
+    }
+
+    func testPartsEqualAWholeLoad() throws {
+        try writeMessyPanel()
+        let whole = render(try load())
+        XCTAssertTrue(whole.contains("claim-member-mismatch"), whole)
+        XCTAssertTrue(whole.contains("duplicate-line"), whole)
+        XCTAssertTrue(whole.contains("no-member"), whole)
+        for parts in [2, 3, 7] {
+            for jobs in [1, 2] {
+                XCTAssertEqual(try loadInParts(parts: parts, jobs: jobs), whole, "\(parts) parts on \(jobs) threads")
+            }
+        }
+    }
+
+    func testTheExamplePanelInPartsEqualsAWholeLoad() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/panel").standardized.path
+        dir = example
+        defer { dir = nil }
+        XCTAssertEqual(try loadInParts(parts: 5, jobs: 2), render(try load()))
+    }
+
+    func testScratchFilesAreRemoved() throws {
+        try writeMessyPanel()
+        let scratch = dir + "-scratch"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let old = ProcessInfo.processInfo.environment["TMPDIR"]
+        setenv("TMPDIR", scratch, 1)
+        defer { if let old { setenv("TMPDIR", old, 1) } else { unsetenv("TMPDIR") } }
+        _ = try loadInParts(parts: 3, jobs: 2)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
+    }
+
+    func testStrictStopsAtARejection() throws {
+        try writeMessyPanel()
+        XCTAssertThrowsError(try ClaimsCSVLoader().loadParts(path: dir, options: LoadOptions(strict: true), jobs: 2, parts: 3) { _ in }) { e in
+            XCTAssertNotNil(e as? Rejection)
+        }
+    }
+
+    func testPartCountFollowsTheInputSize() throws {
+        try writeMessyPanel()
+        XCTAssertEqual(PartitionedLoad.partCount(folder: dir), 1)
+        XCTAssertGreaterThan(PartitionedLoad.partCount(folder: dir, partSize: 200), 5)
+        XCTAssertEqual(PartitionedLoad.partCount(folder: dir, partSize: 1), PartitionedLoad.maximumParts)
+    }
+
+    /// Loads in parts and renders the members (sorted by id, each once) with the whole report.
+    private func loadInParts(parts: Int, jobs: Int) throws -> String {
+        let collected = Collected()
+        let report = try ClaimsCSVLoader().loadParts(path: dir, options: LoadOptions(), jobs: jobs, parts: parts) { part in
+            collected.add(part)
+        }
+        let members = collected.members.sorted { Panel.id(of: $0) < Panel.id(of: $1) }
+        XCTAssertEqual(Set(members.map(Panel.id(of:))).count, members.count, "a member in two parts")
+        XCTAssertEqual(collected.indexes.sorted(), Array(0..<collected.indexes.count))
+        return render(Panel(members: members, report: report))
+    }
+}
+
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var members: [Record] = []
+    private(set) var indexes: [Int] = []
+    func add(_ part: PanelPart) {
+        lock.withLock {
+            members += part.members
+            indexes.append(part.index)
+        }
+    }
+}
