@@ -56,9 +56,8 @@ private func reportingRejections<T>(_ load: () throws -> T) throws -> T {
 
 /// The load summary people read: members, records by kind, rejections by reason with the
 /// first few places.
-func renderLoadSummary(_ panel: Panel, path: String, shown: Int = 20) -> String {
-    let r = panel.report
-    var out = "\(path): \(panel.members.count) member\(panel.members.count == 1 ? "" : "s")\n"
+func renderLoadSummary(_ r: LoadReport, members: Int, path: String, shown: Int = 20) -> String {
+    var out = "\(path): \(members) member\(members == 1 ? "" : "s")\n"
     for (kind, count) in r.records.sorted(by: { $0.key < $1.key }) where kind != "Member" {
         out += "  \(kind.padding(toLength: 28, withPad: " ", startingAt: 0)) \(count)\n"
     }

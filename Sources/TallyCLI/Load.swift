@@ -13,8 +13,20 @@ struct Load: RegistryCommand {
 
     @OptionGroup var data: DataOptions
 
+    @Option(help: "Worker threads for panels loaded in parts (default: all cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func run(registry: PluginRegistry) throws {
-        let panel = try data.load(path, registry)
-        writeOut(renderLoadSummary(panel, path: path))
+        // Counted part by part, so a panel larger than memory can be checked too.
+        let members = MemberCount()
+        let report = try data.loadParts(path, registry, jobs: max(1, jobs)) { part in members.add(part.members.count) }
+        writeOut(renderLoadSummary(report, members: members.total, path: path))
     }
+}
+
+private final class MemberCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add(_ n: Int) { lock.withLock { count += n } }
+    var total: Int { lock.withLock { count } }
 }

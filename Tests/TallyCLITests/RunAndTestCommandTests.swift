@@ -106,6 +106,30 @@ final class RunAndTestCommandTests: TallyBinaryTestCase {
         XCTAssertEqual(badShard.status, 2)
     }
 
+    /// A panel loaded in parts (here 21 parts of about 1 MB) gives byte-identical reports, member
+    /// level included, to one loaded whole; `--timings` reports on standard error only.
+    func testPartsGiveTheSameReports() throws {
+        let suite = Self.repository.appendingPathComponent("Measures/suites/hedis-payer-2025.suite").path
+        let formats = ["json", "csv", "text", "fhir", "html"].flatMap { ["--format", $0] }
+        let whole = try tally(["run", examplePanel, "--suite", suite, "--member-level", "--out", "whole"] + formats)
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        let parts = try tally(["run", examplePanel, "--suite", suite, "--member-level", "--out", "parts", "--part-size", "1", "--timings"] + formats)
+        XCTAssertEqual(parts.status, 0, parts.stderr)
+        XCTAssertTrue(parts.stderr.contains("timings: load "), parts.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("whole").path).sorted()
+        XCTAssertEqual(names, try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("parts").path).sorted())
+        XCTAssertTrue(names.contains("members.json") && names.contains("gaps.csv"), "\(names)")
+        for name in names {
+            let a = try Data(contentsOf: dir.appendingPathComponent("whole/\(name)"))
+            let b = try Data(contentsOf: dir.appendingPathComponent("parts/\(name)"))
+            XCTAssertEqual(a, b, "\(name) differs between a whole load and a load in parts")
+        }
+        let load = try tally(["load", examplePanel, "--part-size", "1"])
+        XCTAssertEqual(load.status, 0, load.stderr)
+        XCTAssertEqual(load.stdout, try tally(["load", examplePanel]).stdout)
+        XCTAssertEqual(try tally(["load", examplePanel, "--part-size", "0"]).status, 2)
+    }
+
     /// A suite names measures and targets; its payer-type filter narrows the panel.
     func testSuiteTargetsAndFilters() throws {
         _ = try sharedPath("valuesets")
