@@ -70,32 +70,45 @@ public struct MemberAssembler {
             }
             var fields = b.fields
             for (slot, list) in b.lists {
-                // Loaders add records in file order; a stable order by id keeps panels deterministic
-                // whatever order files were read in.
                 let kind = list.first?.asRecord?.kind ?? 0
-                if let s = idSlot[kind] {
-                    fields[slot] = .list(list.enumerated().sorted { x, y in
-                        let a = x.element.asRecord!.fields[s].asString ?? "", c = y.element.asRecord!.fields[s].asString ?? ""
-                        return a != c ? a < c : x.offset < y.offset
-                    }.map(\.element))
-                } else {
-                    fields[slot] = .list(list)
-                }
+                fields[slot] = .list(idSlot[kind].map { Self.sortedByID(list, idSlot: $0) } ?? list)
                 report.records[CanonicalSchema.schema.kinds[kind].name, default: 0] += list.count
             }
             let member = Record(kind: CanonicalSchema.memberKind, fields: fields)
-            for (record, slot, listSlot, target) in b.references {
-                let match = fields[listSlot].asList.first { v in
-                    guard let r = v.asRecord, let s = idSlot[r.kind] else { return false }
-                    return r.fields[s].asString == target
-                }
-                record.fields[slot] = match ?? .null
-            }
+            Self.resolve(b.references, in: fields, idSlot: idSlot)
             members.append(member)
         }
         report.records["Member", default: 0] += members.count
         report.sortRejections()
         return Panel(members: members, report: report)
+    }
+}
+
+extension MemberAssembler {
+    /// Loaders add records in file order; a stable order by id keeps panels deterministic whatever
+    /// order files were read in. Lists already in order (the usual case) are kept as they are.
+    static func sortedByID(_ list: [Value], idSlot: Int) -> [Value] {
+        let ids = list.map { $0.asRecord?.fields[idSlot].asString ?? "" }
+        if zip(ids, ids.dropFirst()).allSatisfy({ $0 <= $1 }) { return list }
+        let order = ids.indices.sorted { ids[$0] != ids[$1] ? ids[$0] < ids[$1] : $0 < $1 }
+        return order.map { list[$0] }
+    }
+
+    /// Points each reference at the first record with its id in the target list (one index per
+    /// list, not a search per reference).
+    static func resolve(_ references: [(Record, Int, Int, String)], in fields: [Value], idSlot: [Int: Int]) {
+        var indexes: [Int: [String: Record]] = [:]
+        for (record, slot, listSlot, target) in references {
+            if indexes[listSlot] == nil {
+                var index: [String: Record] = [:]
+                for v in fields[listSlot].asList {
+                    guard let r = v.asRecord, let s = idSlot[r.kind], let id = r.fields[s].asString, index[id] == nil else { continue }
+                    index[id] = r
+                }
+                indexes[listSlot] = index
+            }
+            record.fields[slot] = indexes[listSlot]![target].map(Value.record) ?? .null
+        }
     }
 }
 

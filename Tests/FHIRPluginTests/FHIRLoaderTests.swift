@@ -680,8 +680,9 @@ final class FHIRLoaderTests: XCTestCase {
         try write("Patient.json", Self.patient(birthDate: "1950-13-01"))
         try write("Condition.json", condition(#""onsetDateTime": "2025-01-01""#))
         let panel = try load()
-        XCTAssertEqual(rejectionCodes(panel), ["bad-date", "no-member"])
-        XCTAssertTrue(panel.report.rejections[0].message.contains("Patient.birthDate"))
+        // Listed by file (Condition.json is read before Patient.json), then line.
+        XCTAssertEqual(rejectionCodes(panel), ["no-member", "bad-date"])
+        XCTAssertTrue(panel.report.rejections[1].message.contains("Patient.birthDate"))
         XCTAssertTrue(panel.members.isEmpty)
     }
 
