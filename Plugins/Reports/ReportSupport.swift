@@ -45,14 +45,7 @@ extension MeasureSummary {
 
     /// The counts, strata and observations of one member alone, by the same rules as the panel's.
     func tally(_ m: MemberEvaluation) -> MeasureSummary {
-        var t = self
-        t.members = 0
-        t.subjects = 0
-        t.counts = counts.mapValues { _ in 0 }
-        t.strata = [:]
-        t.observations = observations.mapValues { _ in [] }
-        t.membersWithErrors = 0
-        t.errorSamples = []
+        var t = emptied
         t.add(m)
         return t
     }

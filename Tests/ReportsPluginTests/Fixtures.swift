@@ -17,7 +17,9 @@ enum Fixtures {
         for p in populations { counts[p.rawValue] = 0 }
         var json: [String: Any] = [
             "measure": measure, "scoring": scoring, "episodeBasis": episodeBasis, "members": 0, "subjects": 0,
-            "counts": counts, "strata": [String: Any](), "observations": observations.mapValues { _ in [Double]() },
+            "counts": counts, "strata": [String: Any](), "observations": observations.mapValues { aggregate -> [String: Any] in
+                aggregate == "median" ? ["count": 0, "partials": [Double](), "values": [Double]()] : ["count": 0, "partials": [Double]()]
+            },
             "aggregates": observations, "membersWithErrors": 0, "errorSamples": [String](),
         ]
         if let title { json["title"] = title }

@@ -136,7 +136,7 @@ final class EvaluationTests: XCTestCase {
         let s = PanelRunner(jobs: 1).run([cv], on: members).summaries[0]
         XCTAssertEqual(s.count(.measurePopulation), 3)
         XCTAssertEqual(s.count(.measurePopulationExclusion), 1)
-        XCTAssertEqual(s.observations["visits"], [1, 3])
+        XCTAssertEqual(s.observations["visits"]?.values, [1, 3])
         XCTAssertEqual(s.aggregate("visits"), 2)
         XCTAssertNil(s.rate)
 

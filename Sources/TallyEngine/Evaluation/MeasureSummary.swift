@@ -16,8 +16,8 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
     public var counts: [String: Int] = [:]
     /// Stratifier → stratum value (as text) → population → count.
     public var strata: [String: [String: [String: Int]]] = [:]
-    /// Observation name → observed values (kept for exact aggregation after merging).
-    public var observations: [String: [Double]] = [:]
+    /// Observation name → what was observed, as its aggregate needs it.
+    public var observations: [String: ObservedValues] = [:]
     public var aggregates: [String: String] = [:]
     /// Members with runtime errors, and up to five distinct messages.
     public var membersWithErrors = 0
@@ -35,7 +35,7 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
             for k in [PopulationKind.denominatorExclusion, .denominatorException, .numeratorExclusion] { counts[k.rawValue] = counts[k.rawValue] ?? 0 }
         }
         for o in e.observations {
-            observations[o.name] = []
+            observations[o.name] = ObservedValues(keepingValues: o.aggregate.rawValue == "median")
             aggregates[o.name] = o.aggregate.rawValue
         }
     }
@@ -55,7 +55,7 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
             }
             for (name, value) in s.observations {
                 if let d = value.asDouble ?? { if case .quantity(let q) = value { return q.value } else { return nil } }() {
-                    observations[name, default: []].append(d)
+                    observations[name, default: ObservedValues(keepingValues: false)].add(d)
                 }
             }
         }
@@ -76,16 +76,28 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
                 for (k, v) in c { strata[name, default: [:]][value, default: [:]][k, default: 0] += v }
             }
         }
-        // Concatenated, not sorted: `aggregate` sorts once, so the merge order does not matter.
-        for (k, v) in o.observations { observations[k, default: []] += v }
+        for (k, v) in o.observations { observations[k, default: v.emptied].merge(v) }
         membersWithErrors += o.membersWithErrors
         errorSamples = Array(Set(errorSamples + o.errorSamples).sorted().prefix(5))
     }
 
-    /// Sorts the observed values, once all merges are done, so the summary (and its JSON) does
-    /// not depend on how members were split.
+    /// Sorts the kept observed values, once all merges are done, so the summary (and its JSON)
+    /// does not depend on how members were split.
     public mutating func sortObservations() {
-        for k in observations.keys { observations[k]!.sort() }
+        for k in observations.keys { observations[k]!.sortValues() }
+    }
+
+    /// The same measure with nothing counted yet (to tally a member alone, or to merge shards into).
+    public var emptied: MeasureSummary {
+        var e = self
+        e.members = 0
+        e.subjects = 0
+        e.counts = counts.mapValues { _ in 0 }
+        e.strata = [:]
+        e.observations = observations.mapValues(\.emptied)
+        e.membersWithErrors = 0
+        e.errorSamples = []
+        return e
     }
 
     public func count(_ k: PopulationKind) -> Int { counts[k.rawValue] ?? 0 }
@@ -111,16 +123,14 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
 
     /// An observation's aggregate (median, mean, sum, min, max, count) over the observed values.
     public func aggregate(_ name: String) -> Double? {
-        guard let values = observations[name], let agg = aggregates[name] else { return nil }
-        let xs = values.sorted()
-        if agg == "count" { return Double(xs.count) }
-        guard !xs.isEmpty else { return nil }
+        guard let o = observations[name], let agg = aggregates[name] else { return nil }
         switch agg {
-        case "median": return xs.count % 2 == 1 ? xs[xs.count / 2] : (xs[xs.count / 2 - 1] + xs[xs.count / 2]) / 2
-        case "mean": return xs.reduce(0, +) / Double(xs.count)
-        case "sum": return xs.reduce(0, +)
-        case "min": return xs.first
-        default: return xs.last
+        case "count": return Double(o.count)
+        case "median": return o.median
+        case "mean": return o.mean
+        case "sum": return o.count > 0 ? o.sum : nil
+        case "min": return o.min
+        default: return o.max
         }
     }
 }

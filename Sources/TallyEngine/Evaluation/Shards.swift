@@ -60,13 +60,7 @@ public struct PartialResult: Sendable, Codable, Equatable {
         for p in parts where p.load != first.load {
             return .failure(MergeError(message: "shard \(p.shard) read different data (its load report differs)"))
         }
-        var summaries = first.summaries.map { s -> MeasureSummary in
-            var empty = s
-            empty.members = 0; empty.subjects = 0; empty.counts = s.counts.mapValues { _ in 0 }
-            empty.strata = [:]; empty.observations = s.observations.mapValues { _ in [] }
-            empty.membersWithErrors = 0; empty.errorSamples = []
-            return empty
-        }
+        var summaries = first.summaries.map(\.emptied)
         for p in parts.sorted(by: { $0.shard < $1.shard }) {
             for i in summaries.indices { summaries[i].merge(p.summaries[i]) }
         }

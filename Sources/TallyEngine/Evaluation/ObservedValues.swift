@@ -1,0 +1,98 @@
+/// The values of one measure observation over a panel, kept as its aggregate needs them: every
+/// value for a median; otherwise only the count, an exact sum, the minimum and the maximum, so a
+/// million members' member months cost a few bytes, not a list.
+///
+/// The sum is exact (Shewchuk's non-overlapping partials, as Python's `math.fsum`): it is the
+/// correctly rounded sum of the values whatever order they were added or merged in, so a panel
+/// split into parts, threads or shards gives the same figure to the last bit.
+public struct ObservedValues: Sendable, Codable, Equatable {
+    public private(set) var count = 0
+    /// Exact-sum partials, smallest magnitude first (their exact total is the sum).
+    public private(set) var partials: [Double] = []
+    public private(set) var min: Double?
+    public private(set) var max: Double?
+    /// Every value, sorted when summaries are final; nil unless the aggregate is a median.
+    public private(set) var values: [Double]?
+
+    public init(keepingValues: Bool) { values = keepingValues ? [] : nil }
+
+    /// The same kind of record with nothing observed.
+    public var emptied: ObservedValues { ObservedValues(keepingValues: values != nil) }
+
+    public mutating func add(_ x: Double) {
+        count += 1
+        addToSum(x)
+        min = Swift.min(min ?? x, x)
+        max = Swift.max(max ?? x, x)
+        values?.append(x)
+    }
+
+    public mutating func merge(_ o: ObservedValues) {
+        count += o.count
+        for p in o.partials { addToSum(p) }
+        if let m = o.min { min = Swift.min(min ?? m, m) }
+        if let m = o.max { max = Swift.max(max ?? m, m) }
+        if let v = o.values { values = (values ?? []) + v }
+    }
+
+    /// Sorts the kept values (once every merge is done), so summaries do not depend on how the
+    /// members were split.
+    public mutating func sortValues() { values?.sort() }
+
+    /// The correctly rounded sum.
+    public var sum: Double {
+        var n = partials.count
+        guard n > 0 else { return 0 }
+        n -= 1
+        var hi = partials[n]
+        var lo = 0.0
+        while n > 0 {
+            n -= 1
+            let x = hi, y = partials[n]
+            hi = x + y
+            lo = y - (hi - x)
+            if lo != 0 { break }
+        }
+        // Round half-even across the remaining partials, as fsum does.
+        if n > 0, (lo < 0 && partials[n - 1] < 0) || (lo > 0 && partials[n - 1] > 0) {
+            let y = lo * 2, x = hi + y
+            if y == x - hi { hi = x }
+        }
+        return hi
+    }
+
+    public var mean: Double? { count > 0 ? sum / Double(count) : nil }
+
+    public var median: Double? {
+        guard let xs = values?.sorted(), !xs.isEmpty else { return nil }
+        return xs.count % 2 == 1 ? xs[xs.count / 2] : (xs[xs.count / 2 - 1] + xs[xs.count / 2]) / 2
+    }
+
+    /// Adds to the partials without rounding error (Shewchuk's grow-expansion). A non-finite value
+    /// makes the sum non-finite, as plain addition would.
+    private mutating func addToSum(_ value: Double) {
+        guard value.isFinite, partials.allSatisfy(\.isFinite) else {
+            partials = [(partials.first ?? 0) + value]
+            return
+        }
+        var x = value
+        var i = 0
+        for j in partials.indices {
+            var y = partials[j]
+            if abs(x) < abs(y) { swap(&x, &y) }
+            let hi = x + y
+            guard hi.isFinite else {  // overflow: the sum is infinite, as plain addition gives
+                partials = [hi]
+                return
+            }
+            let lo = y - (hi - x)
+            if lo != 0 {
+                partials[i] = lo
+                i += 1
+            }
+            x = hi
+        }
+        partials.removeSubrange(i...)
+        partials.append(x)
+    }
+}
