@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "ClaimsCSVPlugin", dependencies: ["TallyEngine"], path: "Plugins/ClaimsCSV"),
         .target(name: "SynthPlugin", dependencies: ["TallyEngine"], path: "Plugins/Synth"),
         .target(name: "TestCasesPlugin", dependencies: ["TallyEngine", .product(name: "Yams", package: "Yams")], path: "Plugins/TestCases"),
+        .target(name: "PanelCachePlugin", dependencies: ["TallyEngine"], path: "Plugins/PanelCache"),
         // The command line as a library: `Tally.main(plugins:)`.
         .target(
             name: "TallyCLI",
@@ -46,7 +47,7 @@ let package = Package(
         // Tally's standard plugins, listed once for the executable and for custom builds.
         .target(
             name: "TallyStandardPlugins",
-            dependencies: ["TallyEngine", "ValueSetsPlugin", "ReportsPlugin", "FHIRPlugin", "ClaimsCSVPlugin", "SynthPlugin", "TestCasesPlugin"],
+            dependencies: ["TallyEngine", "ValueSetsPlugin", "ReportsPlugin", "FHIRPlugin", "ClaimsCSVPlugin", "SynthPlugin", "TestCasesPlugin", "PanelCachePlugin"],
             path: "Sources/TallyStandardPlugins"
         ),
         .executableTarget(
@@ -67,6 +68,7 @@ let package = Package(
         .testTarget(name: "ClaimsCSVPluginTests", dependencies: ["ClaimsCSVPlugin", "TallyEngine"], path: "Tests/ClaimsCSVPluginTests"),
         .testTarget(name: "SynthPluginTests", dependencies: ["SynthPlugin", "TallyEngine"], path: "Tests/SynthPluginTests"),
         .testTarget(name: "TestCasesPluginTests", dependencies: ["TestCasesPlugin", "TallyEngine"], path: "Tests/TestCasesPluginTests"),
+        .testTarget(name: "PanelCacheTests", dependencies: ["PanelCachePlugin", "ClaimsCSVPlugin", "TallyEngine"], path: "Tests/PanelCacheTests"),
         .testTarget(name: "ReportsPluginTests", dependencies: ["ReportsPlugin", "TallyEngine"], path: "Tests/ReportsPluginTests",
                     exclude: ["Golden"]),
     ],

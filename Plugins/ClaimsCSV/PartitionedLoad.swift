@@ -5,7 +5,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
 import Foundation
 import TallyEngine
 import TallyLanguage
@@ -48,7 +47,7 @@ struct PartitionedLoad {
         let tables = ClaimsCSVLoader.tables
         // Split: one job per table file, largest first so the two largest do not run last.
         let order = tables.indices.sorted { fileSize(tables[$0].fileName) > fileSize(tables[$1].fileName) }
-        let splits = try parallel(order.count) { k -> SplitResult in
+        let splits = try Parallel.map(order.count, threads: jobs) { k -> SplitResult in
             let t = order[k]
             return try split(tables[t], table: t, scratch: scratch)
         }
@@ -56,7 +55,7 @@ struct PartitionedLoad {
         let byTable = Dictionary(uniqueKeysWithValues: zip(order, splits))
         for t in tables.indices { if let s = byTable[t] { report.merge(s.report) } }
         // Load each part from its files.
-        let partReports = try parallel(parts) { p -> LoadReport in
+        let partReports = try Parallel.map(parts, threads: jobs) { p -> LoadReport in
             try loadPart(p, scratch: scratch, body: body)
         }
         for r in partReports {
@@ -134,22 +133,7 @@ struct PartitionedLoad {
         try TableReader.read(T.self, reader: reader, context: ctx, checkKeys: false)
     }
 
-    // MARK: Threads and files
-
-    /// Runs `work` for 0..<count on up to `jobs` threads; results in index order. The first error
-    /// (by index) is thrown after every started job has finished; no new job starts after one.
-    private func parallel<R>(_ count: Int, _ work: @escaping (Int) throws -> R) throws -> [R] {
-        let results = ResultSlots<R>(count: count)
-        let threads = max(1, min(jobs, count))
-        if threads == 1 {
-            while let i = results.nextIndex() { results.set(i, Result { try work(i) }) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                while let i = results.nextIndex() { results.set(i, Result { try work(i) }) }
-            }
-        }
-        return try results.values()
-    }
+    // MARK: Files
 
     private func makeScratchFolder() throws -> String {
         let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
@@ -240,42 +224,5 @@ final class PartWriter {
 
     private func writeError() -> Rejection {
         Rejection(file: path, code: "unwritable", message: "cannot write a part file while loading in parts: \(String(cString: strerror(errno)))")
-    }
-}
-
-/// Results of parallel jobs by index, and the next index to take.
-private final class ResultSlots<R>: @unchecked Sendable {
-    private var slots: [Result<R, Error>?]
-    private var next = 0
-    private var failed = false
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func nextIndex() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !failed, next < slots.count else { return nil }
-        next += 1
-        return next - 1
-    }
-
-    func set(_ i: Int, _ r: Result<R, Error>) {
-        lock.lock()
-        slots[i] = r
-        if case .failure = r { failed = true }
-        lock.unlock()
-    }
-
-    func values() throws -> [R] {
-        var out: [R] = []
-        for slot in slots {
-            switch slot {
-            case .success(let v)?: out.append(v)
-            case .failure(let e)?: throw e
-            case nil: continue
-            }
-        }
-        return out
     }
 }

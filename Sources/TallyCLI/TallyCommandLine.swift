@@ -58,7 +58,7 @@ struct Tally: ParsableCommand {
         abstract: "Tally: a measure engine for value-based care.",
         discussion: "Write quality and cost measures as text, check them, and evaluate them over member records.",
         version: "0.1.0",
-        subcommands: [Check.self, Run.self, Merge.self, TestCommand.self, ExplainCommand.self, Load.self, Synth.self, ListPlugins.self, Repl.self],
+        subcommands: [Check.self, Run.self, Merge.self, TestCommand.self, ExplainCommand.self, Load.self, Import.self, Synth.self, ListPlugins.self, Repl.self],
         defaultSubcommand: Repl.self
     )
 }

@@ -1,5 +1,6 @@
 import ClaimsCSVPlugin
 import FHIRPlugin
+import PanelCachePlugin
 import ReportsPlugin
 import SynthPlugin
 import TallyEngine
@@ -11,7 +12,9 @@ import ValueSetsPlugin
 ///
 ///     TallyCommandLine.main(plugins: TallyStandardPlugins.all + [MyPlugin()])
 public enum TallyStandardPlugins {
+    /// Loaders are tried in this order when no `--input-format` is given: the panel cache comes
+    /// before FHIR, so a cache file is recognised by its magic bytes whatever its name ends with.
     public static var all: [any TallyPlugin] {
-        [ValueSetsPlugin(), ReportsPlugin(), FHIRPlugin(), ClaimsCSVPlugin(), SynthPlugin(), TestCasesPlugin()]
+        [ValueSetsPlugin(), ReportsPlugin(), PanelCachePlugin(), FHIRPlugin(), ClaimsCSVPlugin(), SynthPlugin(), TestCasesPlugin()]
     }
 }

@@ -1,0 +1,87 @@
+import Foundation
+import TallyEngine
+import TallyLanguage
+
+/// The binary panel cache: `tally import DATA --out FILE` writes a loaded panel to one compact
+/// file, and every command that reads a panel takes that file as DATA, loading it many times
+/// faster than the source. See docs/panel-cache.md for the format and its checks.
+public struct PanelCachePlugin: TallyPlugin {
+    public init() {}
+    public var name: String { "panel-cache" }
+    public var summary: String { "binary panel cache files (tally import): memory-mapped, checksummed, refused when stale" }
+
+    public func register(into registry: inout PluginRegistry) {
+        registry.add(loader: PanelCacheLoader(), from: name)
+    }
+}
+
+/// Reads (and, through `PanelWriter`, writes) panel cache files.
+///
+/// A cache is refused, with a `Rejection`, when a source file it was written from has changed or
+/// gone, or when the file is not a cache, of another format version, truncated or corrupt; it is
+/// never silently used.
+public struct PanelCacheLoader: PanelWriter {
+    /// Members per block written (tests use small blocks to get many).
+    let membersPerBlock: Int
+
+    public init() { membersPerBlock = CacheFormat.membersPerBlock }
+
+    init(membersPerBlock: Int) { self.membersPerBlock = max(1, membersPerBlock) }
+
+    public var format: String { "tally-panel" }
+
+    /// A regular file that starts with the cache magic.
+    public func canLoad(path: String) -> Bool { CacheFile.hasMagic(path) }
+
+    /// Decodes every block (on every core) into one panel, members sorted by id as loaders give them.
+    public func load(path: String, options: LoadOptions) throws -> Panel {
+        let cache = try open(path, options)
+        let slots = Slots<[Record]>(count: cache.blocks.count)
+        try Parallel.forEach(cache.blocks.count, threads: ProcessInfo.processInfo.activeProcessorCount) { i in
+            slots.set(i, try cache.members(ofBlock: i))
+        }
+        var members: [Record] = []
+        members.reserveCapacity(Int(cache.header.memberCount))
+        for block in slots.take() { members += block ?? [] }
+        return Panel(members: sortedByID(members), report: cache.meta.report)
+    }
+
+    /// One part per block, in block (member) order, decoded on up to `jobs` threads; each thread
+    /// holds one decoded block at a time. Returns the load report stored in the cache.
+    public func loadParts(path: String, options: LoadOptions, jobs: Int,
+                          body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
+        let cache = try open(path, options)
+        let count = cache.blocks.count
+        if count == 0 {
+            try body(PanelPart(index: 0, members: [], concurrent: false))
+            return cache.meta.report
+        }
+        let threads = max(1, min(jobs, count))
+        try Parallel.forEach(count, threads: threads) { i in
+            try body(PanelPart(index: i, members: try cache.members(ofBlock: i), concurrent: threads > 1))
+        }
+        return cache.meta.report
+    }
+
+    /// Opens and checks a cache. Under `strict`, a cache written from a lenient load that
+    /// rejected input throws the first rejection, as loading the source strictly would.
+    private func open(_ path: String, _ options: LoadOptions) throws -> CacheFile {
+        let cache = try CacheFile(path: path)
+        try cache.checkSources()
+        if options.strict, let first = cache.meta.report.rejections.first { throw first }
+        return cache
+    }
+
+    /// Members sorted by id; blocks are sorted within, so often nothing moves.
+    private func sortedByID(_ members: [Record]) -> [Record] {
+        let ids = members.map(Panel.id(of:))
+        if zip(ids, ids.dropFirst()).allSatisfy({ $0 <= $1 }) { return members }
+        let order = ids.indices.sorted { ids[$0] < ids[$1] }
+        return order.map { members[$0] }
+    }
+
+    public func write(source: String, loader: any PanelLoader, options: LoadOptions, jobs: Int,
+                      to output: String) throws -> PanelWriteSummary {
+        try PanelImport(loader: loader, membersPerBlock: membersPerBlock).run(source: source, options: options, jobs: jobs, output: output)
+    }
+}
