@@ -4,8 +4,16 @@ struct CodeGenerator {
     let checker: Checker
     /// The file of the body being compiled, set only when recording clause coverage.
     var file: SourceFile? = nil
+    /// Errors and costs of the bodies, for memoized calls and early exits (nil: neither).
+    var analysis: BodyAnalysis? = nil
 
     func program() -> Program {
+        var g = self
+        if checker.input.coverage == nil { g.analysis = BodyAnalysis(checker) }
+        return g.makeProgram()
+    }
+
+    private func makeProgram() -> Program {
         let c = checker
         let defineEvals = c.defines.map(compileDefine)
         let functionEvals = c.functions.map { f in
@@ -26,7 +34,9 @@ struct CodeGenerator {
                        defines: defines, functions: functions, valueSets: c.valueSets, codes: c.codes,
                        sources: c.units.map(\.source.file), schema: c.input.schema,
                        defineEvals: defineEvals, defineFrameSizes: c.defines.map(\.frameSize),
-                       functionEvals: functionEvals, functionFrameSizes: c.functions.map(\.frameSize))
+                       functionEvals: functionEvals, functionFrameSizes: c.functions.map(\.frameSize),
+                       functionMemoized: c.functions.indices.map { analysis?.memoizable($0) ?? false },
+                       functionEpisodeDependent: c.functions.map(\.usesEpisode))
     }
 
     /// The value of an expression that needs no member, or nil.
@@ -223,9 +233,27 @@ struct CodeGenerator {
                 return impl(vs)
             }
         case .function(let i, let args):
+            if let inlined = inlinedCall(i, args) { return compile(inlined) }
             let es = args.map(compile)
-            return { f in f.ctx.call(function: i, es.map { $0(f) }) }
+            let size = max(checker.functions[i].frameSize, args.count)
+            let memoized = analysis?.memoizable(i) ?? false
+            // One and two arguments (most calls) are captured one by one: no array to walk.
+            switch es.count {
+            case 1:
+                let a0 = es[0]
+                return { f in f.ctx.call(function: i, size: size, memoized: memoized, count: 1) { $0[0] = a0(f) } }
+            case 2:
+                let a0 = es[0], a1 = es[1]
+                return { f in f.ctx.call(function: i, size: size, memoized: memoized, count: 2) { $0[0] = a0(f); $0[1] = a1(f) } }
+            default:
+                return { f in
+                    f.ctx.call(function: i, size: size, memoized: memoized, count: es.count) { locals in
+                        for k in es.indices { locals[k] = es[k](f) }
+                    }
+                }
+            }
         case .inValueSet(let x, let vs):
+            if let fused = fusedValueSetTest(x, checker.valueSets[vs].codes) { return fused }
             let codes = CodeSet(checker.valueSets[vs].codes)
             let e = compile(x)
             return { f in
@@ -252,14 +280,29 @@ struct CodeGenerator {
     }
 
     func compileBuiltin(_ b: Builtin, _ args: [Typed]) -> Eval {
+        if args.count == 1, case .query(let q) = args[0].ir, let fused = fusedQuery(b, q) { return fused }
         let es = args.map(compile)
         switch es.count {
         case 1:
             let a = es[0]
+            if let op = unaryFastPath(b) { return { f in op(a(f)) } }
             return { f in applyBuiltin(b, [a(f)], f.ctx) }
         case 2:
             let a = es[0], c = es[1]
-            if let op = binaryFastPath(b) { return { f in op(a(f), c(f)) } }
+            if b == .makeCode, case .string(let system)? = constant(args[0]) {
+                // code("revenue", l.revenue_code): the system's URL resolved once.
+                let url = codeSystemURL(system)
+                return { f in
+                    guard case .string(let code) = c(f) else { return .null }
+                    return .code(Code(system: url, code: code))
+                }
+            }
+            if let op = binaryFastPath(b) {
+                // A constant operand (`setting_of(c) = "inpatient"`) is captured, not called.
+                if let k = constant(args[1]) { return { f in op(a(f), k) } }
+                if let k = constant(args[0]) { return { f in op(k, c(f)) } }
+                return { f in op(a(f), c(f)) }
+            }
             return { f in applyBuiltin(b, [a(f), c(f)], f.ctx) }
         default:
             return { f in applyBuiltin(b, es.map { $0(f) }, f.ctx) }
@@ -276,12 +319,13 @@ struct CodeGenerator {
         return { f in
             let items = source(f).asList
             var kept: [Value] = []
-            kept.reserveCapacity(items.count)
             var keys: [Value] = []
-            for item in items {
+            for (n, item) in items.enumerated() {
                 f.locals[slot] = item
                 if let filter, !filter(f).isTrue { continue }
                 if let sortKey { keys.append(sortKey(f)) }
+                // Room for the rest once something is kept: a filter that keeps nothing allocates nothing.
+                if kept.isEmpty { kept.reserveCapacity(items.count - n) }
                 kept.append(map.map { $0(f) } ?? item)
             }
             if sortKey != nil {
@@ -311,6 +355,47 @@ func binaryFastPath(_ b: Builtin) -> ((Value, Value) -> Value)? {
     case .subtract: return { x, y in arithmetic(x, y, sign: -1) }
     case .multiply: return multiply
     case .divide: return divide
+    case .coalesce: return { x, y in x.isNull ? y : x }
+    case .yearsBetween: return { x, y in between(x, y, .year) }
+    case .monthsBetween: return { x, y in between(x, y, .month) }
+    case .daysBetween: return { x, y in between(x, y, .day) }
+    case .hoursBetween: return { x, y in between(x, y, .hour) }
+    case .minutesBetween: return { x, y in between(x, y, .minute) }
+    case .inList:
+        return { x, list in
+            if x.isNull { return .null }
+            var unknown = false
+            for y in list.asList {
+                switch Value.equal(x, y) {
+                case true?: return .boolean(true)
+                case nil: unknown = true
+                default: break
+                }
+            }
+            return unknown ? .null : .boolean(false)
+        }
+    case .inInterval:
+        let during = TimingSpec(leftBoundary: nil, relation: .during, precision: nil, offsetMode: .exactly)
+        return { x, y in
+            if x.isNull || y.isNull { return .null }
+            return evaluateTiming(during, x, y, offset: .null)
+        }
+    case .index:
+        return { x, y in
+            guard case .integer(let i) = y else { return .null }
+            let xs = x.asList
+            return i >= 0 && i < xs.count ? xs[i] : .null
+        }
+    case .startsWith:
+        return { x, y in
+            guard let s = x.asString, let p = y.asString else { return .null }
+            return .boolean(s.hasPrefix(p))
+        }
+    case .endsWith:
+        return { x, y in
+            guard let s = x.asString, let p = y.asString else { return .null }
+            return .boolean(s.hasSuffix(p))
+        }
     default: return nil
     }
 }

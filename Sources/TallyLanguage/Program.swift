@@ -15,10 +15,17 @@ public final class Program: @unchecked Sendable {
     let functionEvals: [Eval]
     let functionFrameSizes: [Int]
     let episodeDependent: [Bool]
+    /// Per function: whether its result is kept per member and per argument values (a pure
+    /// function that does real work; see `CodeGenerator.memoizable`).
+    let functionMemoized: [Bool]
+    /// Per function: whether it reads `episode` (its kept results are dropped per episode).
+    let functionEpisodeDependent: [Bool]
+    let anyMemoized: Bool
 
     init(info: MeasureInfo, parameters: [ParameterInfo], defines: [DefineInfo], functions: [FunctionInfo],
          valueSets: [ValueSetInfo], codes: [(String, Code)], sources: [SourceFile], schema: RecordSchema,
-         defineEvals: [Eval], defineFrameSizes: [Int], functionEvals: [Eval], functionFrameSizes: [Int]) {
+         defineEvals: [Eval], defineFrameSizes: [Int], functionEvals: [Eval], functionFrameSizes: [Int],
+         functionMemoized: [Bool]? = nil, functionEpisodeDependent: [Bool]? = nil) {
         self.info = info
         self.parameters = parameters
         self.defines = defines
@@ -32,6 +39,9 @@ public final class Program: @unchecked Sendable {
         self.functionEvals = functionEvals
         self.functionFrameSizes = functionFrameSizes
         self.episodeDependent = defines.map(\.dependsOnEpisode)
+        self.functionMemoized = functionMemoized ?? functionEvals.map { _ in false }
+        self.functionEpisodeDependent = functionEpisodeDependent ?? functionEvals.map { _ in true }
+        self.anyMemoized = self.functionMemoized.contains(true)
     }
 
     /// The index of a define by name, searching the root file first.
@@ -117,22 +127,60 @@ public struct ValueSetInfo: Sendable {
 public final class EvaluationContext {
     public let program: Program
     public let member: Record?
-    var cache: [Value?]
+    /// Define values computed so far (nil: not yet), one per define. Raw storage: the hot path
+    /// reads it without exclusivity bookkeeping.
+    let cache: UnsafeMutablePointer<Value?>
     public private(set) var episode: Value = .null
     /// Runtime errors (such as `singleton` of several items), in the order they happened.
     public private(set) var errors: [String] = []
+    /// Locals of the bodies being evaluated, pushed and popped in call order.
+    let stack: UnsafeMutablePointer<ValueStack>
+    /// Results of memoized functions, one table per function (nil when none is memoized).
+    let memos: UnsafeMutablePointer<MemoTable>?
 
     init(program: Program, member: Record?) {
         self.program = program
         self.member = member
-        self.cache = [Value?](repeating: nil, count: program.defines.count)
+        cache = .allocate(capacity: max(program.defines.count, 1))
+        cache.initialize(repeating: nil, count: max(program.defines.count, 1))
+        stack = .allocate(capacity: 1)
+        stack.initialize(to: ValueStack())
+        if program.anyMemoized {
+            let n = program.functionEvals.count
+            let m = UnsafeMutablePointer<MemoTable>.allocate(capacity: n)
+            for i in 0..<n { (m + i).initialize(to: MemoTable(arity: program.functions[i].parameters.count)) }
+            memos = m
+        } else {
+            memos = nil
+        }
+    }
+
+    deinit {
+        cache.deinitialize(count: max(program.defines.count, 1))
+        cache.deallocate()
+        stack.pointee.release()
+        stack.deinitialize(count: 1)
+        stack.deallocate()
+        if let memos {
+            let n = program.functionEvals.count
+            for i in 0..<n { memos[i].release() }
+            memos.deinitialize(count: n)
+            memos.deallocate()
+        }
     }
 
     /// The value of a define, computed once per member (and per episode when it reads `episode`).
     public func value(ofDefine i: Int) -> Value {
         if let v = cache[i] { return v }
-        let frame = Frame(ctx: self, size: program.defineFrameSizes[i])
-        let v = program.defineEvals[i](frame)
+        return compute(define: i)
+    }
+
+    @inline(__always)
+    private func compute(define i: Int) -> Value {
+        let size = program.defineFrameSizes[i]
+        let locals = stack.pointee.push(size)
+        let v = program.defineEvals[i](Frame(ctx: self, locals: locals))
+        stack.pointee.pop(locals, size)
         cache[i] = v
         return v
     }
@@ -145,32 +193,93 @@ public final class EvaluationContext {
     public func setEpisode(_ e: Value) {
         episode = e
         for (i, dep) in program.episodeDependent.enumerated() where dep { cache[i] = nil }
+        if let memos {
+            for (i, dep) in program.functionEpisodeDependent.enumerated() where dep { memos[i].removeAll() }
+        }
     }
 
     func fail(_ message: String) { errors.append(message) }
 
-    func call(function i: Int, _ args: [Value]) -> Value {
-        let frame = Frame(ctx: self, size: max(program.functionFrameSizes[i], args.count))
-        for (k, a) in args.enumerated() { frame.locals[k] = a }
-        return program.functionEvals[i](frame)
+    /// Calls function `i`: `setArguments` evaluates the arguments in the caller's frame straight
+    /// into the callee's locals. A memoized function runs once per member and argument values.
+    /// `size` (the callee's frame) and `memoized` were fixed when the call was compiled.
+    @inline(__always)
+    func call(function i: Int, size: Int, memoized: Bool, count: Int, _ setArguments: (UnsafeMutablePointer<Value>) -> Void) -> Value {
+        let locals = stack.pointee.push(size)
+        setArguments(locals)
+        let v: Value
+        if memoized, let memos {
+            let hash = MemoTable.hash(locals, count)
+            if let kept = memos[i].find(locals, hash: hash) {
+                v = kept
+            } else {
+                v = program.functionEvals[i](Frame(ctx: self, locals: locals))
+                memos[i].insert(locals, hash: hash, v)
+            }
+        } else {
+            v = program.functionEvals[i](Frame(ctx: self, locals: locals))
+        }
+        stack.pointee.pop(locals, size)
+        return v
     }
 }
 
-/// Locals of one define or function body: query items and function arguments. Kept in raw
-/// storage: the hot path reads and writes them per record without exclusivity bookkeeping.
-final class Frame {
-    unowned let ctx: EvaluationContext
+/// Locals of one define or function body: query items and function arguments, a window of the
+/// context's value stack. Passed by value: no reference counting per node. Frames never outlive
+/// the call that pushed them, so the context reference is not counted either.
+struct Frame {
+    unowned(unsafe) let ctx: EvaluationContext
     let locals: UnsafeMutablePointer<Value>
-    let size: Int
-    init(ctx: EvaluationContext, size: Int) {
-        self.ctx = ctx
-        self.size = size
-        self.locals = UnsafeMutablePointer<Value>.allocate(capacity: max(size, 1))
-        self.locals.initialize(repeating: .null, count: max(size, 1))
+}
+
+/// A stack of values in chunks that never move (so a frame's pointer stays valid while frames
+/// above it are pushed). Every free slot holds `.null`; popping a frame nulls its slots.
+struct ValueStack {
+    private var base: UnsafeMutablePointer<Value>
+    private var top = 0
+    private var capacity: Int
+    private var below: [(base: UnsafeMutablePointer<Value>, top: Int, capacity: Int)] = []
+
+    init() {
+        capacity = 64
+        base = .allocate(capacity: capacity)
+        base.initialize(repeating: .null, count: capacity)
     }
-    deinit {
-        locals.deinitialize(count: max(size, 1))
-        locals.deallocate()
+
+    @inline(__always)
+    mutating func push(_ n: Int) -> UnsafeMutablePointer<Value> {
+        if top + n > capacity { grow(n) }
+        let p = base + top
+        top += n
+        return p
+    }
+
+    mutating func grow(_ n: Int) {
+        below.append((base, top, capacity))
+        capacity = max(capacity * 2, n)
+        base = .allocate(capacity: capacity)
+        base.initialize(repeating: .null, count: capacity)
+        top = 0
+    }
+
+    @inline(__always)
+    mutating func pop(_ p: UnsafeMutablePointer<Value>, _ n: Int) {
+        p.update(repeating: .null, count: n)
+        top -= n
+        if top == 0, let previous = below.popLast() {
+            base.deinitialize(count: capacity)
+            base.deallocate()
+            (base, top, capacity) = previous
+        }
+    }
+
+    func release() {
+        base.deinitialize(count: capacity)
+        base.deallocate()
+        for b in below {
+            b.base.deinitialize(count: b.capacity)
+            b.base.deallocate()
+        }
     }
 }
 

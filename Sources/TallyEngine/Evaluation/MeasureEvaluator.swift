@@ -55,15 +55,23 @@ public struct MeasureEvaluator: Sendable {
     }
 
     func subject(_ ctx: EvaluationContext, memberID: String, episode: Int?, episodeID: String?) -> SubjectResult {
-        var raw: [PopulationKind: Bool] = [:]
-        for p in populations { raw[p.kind] = ctx.value(ofDefine: p.define).isTrue }
-        let membership = PopulationMembership.cascade(scoring: scoring) { raw[$0] }
+        // Raw criteria as bits by population ordinal: `defined` for the populations the measure
+        // has (the others take the cascade's default), `met` for those whose expression is true.
+        var defined = 0, met = 0
+        for p in populations {
+            defined |= 1 << p.kind.ordinal
+            if ctx.value(ofDefine: p.define).isTrue { met |= 1 << p.kind.ordinal } else { met &= ~(1 << p.kind.ordinal) }
+        }
+        let membership = PopulationMembership.cascade(scoring: scoring) { k in
+            defined & (1 << k.ordinal) != 0 ? met & (1 << k.ordinal) != 0 : nil
+        }
         // Stratifiers and observations are evaluated for members of the initial population only.
         let inIP = membership[.initial]
         let strata = stratifiers.map { (name: $0.name, value: inIP ? ctx.value(ofDefine: $0.define) : Value.null) }
-        let observed = observations.map { o -> (name: String, value: Value) in
+        var observed: [(name: String, value: Value)] = []
+        if !observations.isEmpty {
             let counted = scoring == "continuous-variable" ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : inIP
-            return (o.name, counted ? ctx.value(ofDefine: o.define) : .null)
+            observed = observations.map { o in (o.name, counted ? ctx.value(ofDefine: o.define) : .null) }
         }
         return SubjectResult(memberID: memberID, episode: episode, episodeID: episodeID, populations: membership,
                              strata: strata, observations: observed)

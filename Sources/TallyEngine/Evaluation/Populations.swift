@@ -6,6 +6,25 @@ public enum PopulationKind: String, CaseIterable, Sendable, Codable {
     case numerator, numeratorExclusion = "numerator_exclusion", measurePopulation = "measure_population"
     case measurePopulationExclusion = "measure_population_exclusion"
 
+    /// The position in report order. Hashing and equality use it rather than the raw string:
+    /// population flags are looked up several times per member and measure.
+    @inline(__always)
+    public var ordinal: Int {
+        switch self {
+        case .initial: return 0
+        case .denominator: return 1
+        case .denominatorExclusion: return 2
+        case .denominatorException: return 3
+        case .numerator: return 4
+        case .numeratorExclusion: return 5
+        case .measurePopulation: return 6
+        case .measurePopulationExclusion: return 7
+        }
+    }
+
+    public static func == (a: PopulationKind, b: PopulationKind) -> Bool { a.ordinal == b.ordinal }
+    public func hash(into h: inout Hasher) { h.combine(ordinal) }
+
     /// The FHIR measure-population code.
     public var fhirCode: String {
         switch self {
@@ -36,6 +55,7 @@ public struct PopulationMembership: Sendable, Equatable {
     /// variable: the measure population needs the initial population, its exclusion needs it.
     public static func cascade(scoring: String, raw: (PopulationKind) -> Bool?) -> PopulationMembership {
         var m = PopulationMembership()
+        m.flags.reserveCapacity(8)  // every kind: one allocation, not one per growth
         func criterion(_ k: PopulationKind, defaultValue: Bool) -> Bool { raw(k) ?? defaultValue }
         let ip = criterion(.initial, defaultValue: false)
         m.flags[.initial] = ip

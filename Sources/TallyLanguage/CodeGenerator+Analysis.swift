@@ -1,0 +1,247 @@
+/// What the code generator needs to know about bodies before it compiles them: which can record
+/// a runtime error (so that their evaluation may be neither skipped nor repeated silently) and
+/// which functions are worth keeping results of.
+struct BodyAnalysis {
+    /// Per function: its body, or a function it calls, can record a runtime error (`singleton`,
+    /// `error`). Defines are not followed: a define runs once per member whatever calls it.
+    private(set) var functionRaises: [Bool] = []
+    /// Per define and per function: evaluating it can record a runtime error, defines followed
+    /// (skipping it could lose or reorder an error).
+    private(set) var defineMayRaise: [Bool] = []
+    private(set) var functionMayRaise: [Bool] = []
+    /// Per function: an estimate of the work of one call, in IR nodes (queries weigh more).
+    private(set) var functionCost: [Int] = []
+
+    init(_ c: Checker) {
+        let nd = c.defines.count, nf = c.functions.count
+        var fr = [Bool?](repeating: nil, count: nf)
+        var dm = [Bool?](repeating: nil, count: nd)
+        var fm = [Bool?](repeating: nil, count: nf)
+        var fc = [Int?](repeating: nil, count: nf)
+
+        func raises(_ t: Typed) -> Bool {
+            switch t.ir {
+            case .builtin(let b, _) where b == .singleton || b == .raiseError: return true
+            case .function(let i, let args): return functionRaises(i) || args.contains(where: raises)
+            default: return children(t.ir).contains(where: raises)
+            }
+        }
+        func functionRaises(_ i: Int) -> Bool {
+            if let v = fr[i] { return v }
+            fr[i] = true  // recursion is rejected by the checker; stay conservative anyway
+            let v = c.functions[i].typed.map(raises) ?? true
+            fr[i] = v
+            return v
+        }
+        func mayRaise(_ t: Typed) -> Bool {
+            switch t.ir {
+            case .builtin(let b, _) where b == .singleton || b == .raiseError: return true
+            case .define(let i): return defineMayRaise(i)
+            case .function(let i, let args): return functionMayRaise(i) || args.contains(where: mayRaise)
+            default: return children(t.ir).contains(where: mayRaise)
+            }
+        }
+        func defineMayRaise(_ i: Int) -> Bool {
+            if let v = dm[i] { return v }
+            dm[i] = true
+            let v = c.defines[i].typed.map(mayRaise) ?? true
+            dm[i] = v
+            return v
+        }
+        func functionMayRaise(_ i: Int) -> Bool {
+            if let v = fm[i] { return v }
+            fm[i] = true
+            let v = c.functions[i].typed.map(mayRaise) ?? true
+            fm[i] = v
+            return v
+        }
+        func cost(_ t: Typed) -> Int {
+            switch t.ir {
+            case .query(let q): return 10 + children(t.ir).reduce(0) { $0 + cost($1) } + (q.sort != nil ? 10 : 0)
+            case .function(let i, let args): return 2 + functionCost(i) + args.reduce(0) { $0 + cost($1) }
+            case .define: return 1
+            default: return 1 + children(t.ir).reduce(0) { $0 + cost($1) }
+            }
+        }
+        func functionCost(_ i: Int) -> Int {
+            if let v = fc[i] { return v }
+            fc[i] = 1000
+            let v = c.functions[i].typed.map(cost) ?? 1000
+            fc[i] = v
+            return v
+        }
+        self.functionRaises = (0..<nf).map(functionRaises)
+        self.defineMayRaise = (0..<nd).map(defineMayRaise)
+        self.functionMayRaise = (0..<nf).map(functionMayRaise)
+        self.functionCost = (0..<nf).map(functionCost)
+    }
+
+    /// Whether an expression's evaluation can record a runtime error (defines followed).
+    func mayRaise(_ t: Typed) -> Bool {
+        switch t.ir {
+        case .builtin(let b, _) where b == .singleton || b == .raiseError: return true
+        case .define(let i): return defineMayRaise[i]
+        case .function(let i, let args): return functionMayRaise[i] || args.contains(where: mayRaise)
+        default: return children(t.ir).contains(where: mayRaise)
+        }
+    }
+
+    /// Functions whose results are kept per member and argument values: the ones that record no
+    /// error (a kept result would not record it again) and do enough work to pay for a lookup.
+    /// Calls are otherwise pure: a body reads only its arguments, the member, parameters,
+    /// `episode` and defines (cached per member already).
+    func memoizable(_ i: Int) -> Bool {
+        !functionRaises[i] && functionCost[i] >= 12
+    }
+}
+
+/// The direct sub-expressions of a node.
+func children(_ ir: IR) -> [Typed] {
+    switch ir {
+    case .constant, .parameter, .define, .local, .member, .episode: return []
+    case .field(let b, _): return [b]
+    case .not(let x): return [x]
+    case .and(let x, let y), .or(let x, let y), .xor(let x, let y), .implies(let x, let y): return [x, y]
+    case .conditional(let c, let x, let y): return [c, x, y]
+    case .caseWhen(let arms, let other): return arms.flatMap { [$0.0, $0.1] } + [other]
+    case .list(let items): return items
+    case .interval(let lo, _, let hi, _): return [lo, hi]
+    case .query(let q): return [q.source] + [q.filter, q.sort, q.map].compactMap { $0 }
+    case .timing(_, let x, let y, let offset): return [x, y] + (offset.map { [$0] } ?? [])
+    case .builtin(_, let args), .external(_, let args), .function(_, let args): return args
+    case .inValueSet(let x, _), .isType(let x, _), .asType(let x, _): return [x]
+    }
+}
+
+/// Results of one memoized function for one member: an open-addressing table keyed by the
+/// argument values, compared by identity of content (records, codes and concepts by reference,
+/// numbers by bits, strings by their UTF-8 bytes): two keys match only when no expression could
+/// tell the arguments apart. Probed straight from the callee's locals, so a hit copies nothing.
+struct MemoTable {
+    let arity: Int
+    private var capacity = 0
+    private var count = 0
+    private var hashes: UnsafeMutablePointer<Int>? = nil  // 0: empty slot
+    private var keys: UnsafeMutablePointer<Value>? = nil  // capacity * arity
+    private var values: UnsafeMutablePointer<Value>? = nil
+
+    init(arity: Int) { self.arity = arity }
+
+    @inline(__always)
+    static func hash(_ args: UnsafePointer<Value>, _ n: Int) -> Int {
+        var h: UInt64 = 0x243F_6A88_85A3_08D3
+        for k in 0..<n { memoHash(args[k], &h) }
+        let r = Int(truncatingIfNeeded: h ^ (h >> 29))
+        return r == 0 ? 1 : r
+    }
+
+    func find(_ args: UnsafePointer<Value>, hash: Int) -> Value? {
+        guard let hashes, let keys, let values else { return nil }
+        let mask = capacity - 1
+        var i = hash & mask
+        while hashes[i] != 0 {
+            if hashes[i] == hash {
+                let key = keys + i * arity
+                var same = true
+                for k in 0..<arity where !memoIdentical(key[k], args[k]) { same = false; break }
+                if same { return values[i] }
+            }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func insert(_ args: UnsafePointer<Value>, hash: Int, _ v: Value) {
+        if (count + 1) * 2 > capacity { grow() }
+        let mask = capacity - 1
+        var i = hash & mask
+        while hashes![i] != 0 { i = (i + 1) & mask }
+        hashes![i] = hash
+        for k in 0..<arity { keys![i * arity + k] = args[k] }
+        values![i] = v
+        count += 1
+    }
+
+    private mutating func grow() {
+        let old = (capacity, hashes, keys, values)
+        capacity = max(16, capacity * 2)
+        hashes = .allocate(capacity: capacity)
+        hashes!.initialize(repeating: 0, count: capacity)
+        keys = .allocate(capacity: capacity * max(arity, 1))
+        keys!.initialize(repeating: .null, count: capacity * max(arity, 1))
+        values = .allocate(capacity: capacity)
+        values!.initialize(repeating: .null, count: capacity)
+        count = 0
+        if let oh = old.1, let ok = old.2, let ov = old.3 {
+            for i in 0..<old.0 where oh[i] != 0 { insert(ok + i * arity, hash: oh[i], ov[i]) }
+            free(old.0, oh, ok, ov)
+        }
+    }
+
+    private func free(_ capacity: Int, _ h: UnsafeMutablePointer<Int>, _ k: UnsafeMutablePointer<Value>, _ v: UnsafeMutablePointer<Value>) {
+        h.deallocate()
+        k.deinitialize(count: capacity * max(arity, 1))
+        k.deallocate()
+        v.deinitialize(count: capacity)
+        v.deallocate()
+    }
+
+    /// Forgets every result (keeps the storage).
+    mutating func removeAll() {
+        guard count > 0, let hashes, let keys, let values else { return }
+        hashes.update(repeating: 0, count: capacity)
+        keys.update(repeating: .null, count: capacity * max(arity, 1))
+        values.update(repeating: .null, count: capacity)
+        count = 0
+    }
+
+    func release() {
+        if let hashes, let keys, let values { free(capacity, hashes, keys, values) }
+    }
+}
+
+@inline(__always)
+private func mix(_ h: inout UInt64, _ x: UInt64) {
+    h = (h ^ x) &* 0x9E37_79B9_7F4A_7C15
+    h ^= h >> 32
+}
+
+func memoHash(_ v: Value, _ h: inout UInt64) {
+    switch v {
+    case .null: mix(&h, 0)
+    case .boolean(let b): mix(&h, b ? 11 : 12)
+    case .integer(let i): mix(&h, 2); mix(&h, UInt64(bitPattern: Int64(i)))
+    case .decimal(let d): mix(&h, 3); mix(&h, d.bitPattern)
+    case .string(let s):
+        mix(&h, 4)
+        var n: UInt64 = 0
+        for b in s.utf8 { mix(&h, UInt64(b)); n += 1; if n == 24 { break } }
+    case .temporal(let t): mix(&h, 5); mix(&h, UInt64(bitPattern: t.millis)); mix(&h, UInt64(t.precision.rawValue) << 1 | (t.isDate ? 1 : 0))
+    case .quantity(let q): mix(&h, 6); mix(&h, q.value.bitPattern)
+    case .code(let c): mix(&h, 7); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(c))))
+    case .concept(let c): mix(&h, 8); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(c))))
+    case .interval(let i):
+        mix(&h, 9); memoHash(i.low, &h); memoHash(i.high, &h); mix(&h, (i.lowClosed ? 2 : 0) | (i.highClosed ? 1 : 0))
+    case .list(let xs): mix(&h, 10); mix(&h, UInt64(xs.count)); for x in xs { memoHash(x, &h) }
+    case .record(let r): mix(&h, 11); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(r))))
+    }
+}
+
+func memoIdentical(_ a: Value, _ b: Value) -> Bool {
+    switch (a, b) {
+    case (.null, .null): return true
+    case (.boolean(let x), .boolean(let y)): return x == y
+    case (.integer(let x), .integer(let y)): return x == y
+    case (.decimal(let x), .decimal(let y)): return x.bitPattern == y.bitPattern
+    case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+    case (.temporal(let x), .temporal(let y)): return x.millis == y.millis && x.precision == y.precision && x.isDate == y.isDate
+    case (.quantity(let x), .quantity(let y)): return x.value.bitPattern == y.value.bitPattern && x.unit.utf8.elementsEqual(y.unit.utf8)
+    case (.code(let x), .code(let y)): return x === y
+    case (.concept(let x), .concept(let y)): return x === y
+    case (.interval(let x), .interval(let y)):
+        return x.lowClosed == y.lowClosed && x.highClosed == y.highClosed && memoIdentical(x.low, y.low) && memoIdentical(x.high, y.high)
+    case (.list(let xs), .list(let ys)): return xs.count == ys.count && zip(xs, ys).allSatisfy { memoIdentical($0, $1) }
+    case (.record(let x), .record(let y)): return x === y
+    default: return false
+    }
+}

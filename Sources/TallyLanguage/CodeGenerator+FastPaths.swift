@@ -1,0 +1,201 @@
+/// Built-ins compiled without building an argument array, and aggregates over a query fused
+/// with it (no intermediate list). Each fast path computes exactly what `applyBuiltin` does.
+
+/// One-argument built-ins that need no evaluation context.
+func unaryFastPath(_ b: Builtin) -> ((Value) -> Value)? {
+    switch b {
+    case .start: return startValue
+    case .end: return endValue
+    case .exists:
+        return { x in
+            if case .list(let xs) = x { return .boolean(xs.contains { !$0.isNull }) }
+            return .boolean(!x.isNull)
+        }
+    case .count:
+        return { x in
+            switch x {
+            case .list(let xs): return .integer(xs.reduce(0) { $0 + ($1.isNull ? 0 : 1) })
+            case .null: return .integer(0)
+            default: return .integer(1)
+            }
+        }
+    case .isNull: return { x in .boolean(x.isNull) }
+    case .isNotNull: return { x in .boolean(!x.isNull) }
+    case .first: return { x in x.asList.first ?? .null }
+    case .last: return { x in x.asList.last ?? .null }
+    case .sum: return { x in sum(x.asList) }
+    case .dateOf:
+        return { x in
+            guard case .temporal(let t) = x else { return .null }
+            return .temporal(t.truncated(to: .day))
+        }
+    case .latest:
+        return { x in
+            let e = endValue(x)
+            return e.isNull ? startValue(x) : e
+        }
+    case .length:
+        return { x in
+            switch x {
+            case .string(let s): return .integer(s.count)
+            case .list(let xs): return .integer(xs.count)
+            default: return .null
+            }
+        }
+    case .coalesce:
+        return { x in
+            if case .list(let xs) = x { return xs.first { !$0.isNull } ?? .null }
+            return x
+        }
+    default: return nil
+    }
+}
+
+extension CodeGenerator {
+    /// `exists`, `count` and `sum` of a query, fused with it. `exists` stops at the first item
+    /// kept, so only when skipping the rest cannot lose a runtime error; a sort key is not
+    /// evaluated when it cannot record one (order does not change these aggregates).
+    func fusedQuery(_ b: Builtin, _ q: QueryIR) -> Eval? {
+        guard let analysis, b == .exists || b == .count || b == .sum else { return nil }
+        if let sort = q.sort, b == .sum || analysis.mayRaise(sort) { return nil }  // a sum's order is its rounding
+        if b == .exists, [q.filter, q.map].contains(where: { $0.map(analysis.mayRaise) ?? false }) { return nil }
+        let source = compile(q.source)
+        let slot = q.local
+        let filter = q.filter.map(compile)
+        let map = q.map.map(compile)
+        switch b {
+        case .exists:
+            return { f in
+                let items = source(f).asList
+                for item in items {
+                    f.locals[slot] = item
+                    if let filter, !filter(f).isTrue { continue }
+                    if let map {
+                        if !map(f).isNull { return .boolean(true) }
+                    } else if !item.isNull {
+                        return .boolean(true)
+                    }
+                }
+                return .boolean(false)
+            }
+        case .count:
+            return { f in
+                let items = source(f).asList
+                var n = 0
+                for item in items {
+                    f.locals[slot] = item
+                    if let filter, !filter(f).isTrue { continue }
+                    if let map {
+                        if !map(f).isNull { n += 1 }
+                    } else if !item.isNull {
+                        n += 1
+                    }
+                }
+                return .integer(n)
+            }
+        default:
+            // sum: the same left-to-right additions as `sum` over the built list.
+            return { f in
+                let items = source(f).asList
+                var result: Value = .null
+                for item in items {
+                    f.locals[slot] = item
+                    if let filter, !filter(f).isTrue { continue }
+                    let x = map.map { $0(f) } ?? item
+                    if x.isNull { continue }
+                    result = result.isNull ? x : arithmetic(result, x, sign: 1)
+                }
+                return result
+            }
+        }
+    }
+}
+
+extension CodeGenerator {
+    /// `x in ValueSet` for the common operands, without an intermediate value: a code field of
+    /// the current query item, and `code("system", text)` with a constant system, which probes a
+    /// table of the value set's codes in that system with the text itself (no Code is built:
+    /// the key `system|text` is in the set exactly when `text` is in the system's part of it).
+    func fusedValueSetTest(_ x: Typed, _ keys: Set<String>) -> Eval? {
+        guard analysis != nil else { return nil }
+        if case .field(let base, let slot) = x.ir, case .local(let local) = base.ir {
+            let codes = CodeSet(keys)
+            return { f in
+                guard case .record(let r) = f.locals[local] else { return .null }
+                let v = r.fields[slot]
+                return v.isNull ? .null : .boolean(inValueSet(v, codes))
+            }
+        }
+        if case .builtin(.makeCode, let args) = x.ir, args.count == 2, case .string(let system)? = constant(args[0]) {
+            let prefix = codeSystemURL(system) + "|"
+            let inSystem = CodeSet(Set(keys.compactMap { k -> String? in
+                k.utf8.starts(with: prefix.utf8) ? String(k.utf8.dropFirst(prefix.utf8.count)) : nil
+            }))
+            let code = compile(args[1])
+            return { f in
+                guard case .string(let text) = code(f) else { return .null }
+                return .boolean(inSystem.contains(key: text, hash: text.hashValue))
+            }
+        }
+        return nil
+    }
+}
+
+extension CodeGenerator {
+    /// A call of a small function whose body has no locals of its own, with arguments that are
+    /// cheap and pure to read (locals, fields of locals, constants, the member, defines that
+    /// record no error), as the body with the arguments in place of the parameters: no frame and
+    /// no call. Reading an argument where the body uses it (or not at all) gives the same values
+    /// as reading it once before the call.
+    func inlinedCall(_ i: Int, _ args: [Typed]) -> Typed? {
+        guard let analysis, !analysis.memoizable(i) else { return nil }
+        let fn = checker.functions[i]
+        guard let body = fn.typed, fn.frameSize == args.count, args.allSatisfy(isCheapArgument) else { return nil }
+        var t = substitute(body, args)
+        t.type = body.type
+        return t
+    }
+
+    private func isCheapArgument(_ t: Typed) -> Bool {
+        switch t.ir {
+        case .local, .constant, .parameter, .member, .episode: return true
+        case .define(let d): return !(analysis?.defineMayRaise[d] ?? true)
+        case .field(let base, _): return isCheapArgument(base)
+        default: return false
+        }
+    }
+
+    /// The expression with `local k` replaced by `args[k]` (the body has no other locals).
+    private func substitute(_ t: Typed, _ args: [Typed]) -> Typed {
+        func s(_ x: Typed) -> Typed { substitute(x, args) }
+        var r = t
+        switch t.ir {
+        case .local(let k): return args[k]
+        case .constant, .parameter, .define, .member, .episode: return t
+        case .field(let b, let slot): r.ir = .field(s(b), slot: slot)
+        case .not(let x): r.ir = .not(s(x))
+        case .and(let x, let y): r.ir = .and(s(x), s(y))
+        case .or(let x, let y): r.ir = .or(s(x), s(y))
+        case .xor(let x, let y): r.ir = .xor(s(x), s(y))
+        case .implies(let x, let y): r.ir = .implies(s(x), s(y))
+        case .conditional(let c, let x, let y): r.ir = .conditional(s(c), s(x), s(y))
+        case .caseWhen(let arms, let other): r.ir = .caseWhen(arms.map { (s($0.0), s($0.1)) }, s(other))
+        case .list(let items): r.ir = .list(items.map(s))
+        case .interval(let lo, let lc, let hi, let hc): r.ir = .interval(s(lo), lowClosed: lc, s(hi), highClosed: hc)
+        case .query(var q):
+            q.source = s(q.source)
+            q.filter = q.filter.map(s)
+            q.sort = q.sort.map(s)
+            q.map = q.map.map(s)
+            r.ir = .query(q)
+        case .timing(let spec, let x, let y, let offset): r.ir = .timing(spec, s(x), s(y), offset: offset.map(s))
+        case .builtin(let b, let xs): r.ir = .builtin(b, xs.map(s))
+        case .external(let d, let xs): r.ir = .external(d, xs.map(s))
+        case .function(let f, let xs): r.ir = .function(f, xs.map(s))
+        case .inValueSet(let x, let vs): r.ir = .inValueSet(s(x), valueSet: vs)
+        case .isType(let x, let type): r.ir = .isType(s(x), type)
+        case .asType(let x, let type): r.ir = .asType(s(x), type)
+        }
+        return r
+    }
+}
