@@ -43,15 +43,19 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
     public mutating func add(_ m: MemberEvaluation) {
         members += 1
         subjects += m.subjects.count
+        // Counted by ordinal first, then added to `counts` once per member: an episode-basis
+        // member has a subject per episode.
+        var tally = [Int](repeating: 0, count: PopulationKind.allCases.count)
         for s in m.subjects {
-            for (k, v) in s.populations.flags where v { counts[k.rawValue, default: 0] += 1 }
-            for (name, value) in s.strata where s.populations[.initial] {
-                let key = value.plainText.isEmpty ? "(none)" : value.plainText
-                var byValue = strata[name] ?? [:]
-                var c = byValue[key] ?? [:]
-                for (k, v) in s.populations.flags where v { c[k.rawValue, default: 0] += 1 }
-                byValue[key] = c
-                strata[name] = byValue
+            for (k, v) in s.populations.flags where v { tally[k.ordinal] += 1 }
+            if s.populations[.initial] {
+                for (name, value) in s.strata {
+                    let text = value.plainText
+                    let key = text.isEmpty ? "(none)" : text
+                    // Updated in place: copying a stratifier's table out and back per subject
+                    // costs a copy of it each time.
+                    for (k, v) in s.populations.flags where v { strata[name, default: [:]][key, default: [:]][k.rawValue, default: 0] += 1 }
+                }
             }
             for (name, value) in s.observations {
                 if let d = value.asDouble ?? { if case .quantity(let q) = value { return q.value } else { return nil } }() {
@@ -59,6 +63,7 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
                 }
             }
         }
+        for k in PopulationKind.allCases where tally[k.ordinal] > 0 { counts[k.rawValue, default: 0] += tally[k.ordinal] }
         if !m.errors.isEmpty {
             membersWithErrors += 1
             // Keep the five smallest samples, so the choice does not depend on how members were split.
