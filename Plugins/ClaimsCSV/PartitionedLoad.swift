@@ -47,13 +47,12 @@ struct PartitionedLoad {
         let tables = ClaimsCSVLoader.tables
         // Split: one job per table file, largest first so the two largest do not run last.
         let order = tables.indices.sorted { fileSize(tables[$0].fileName) > fileSize(tables[$1].fileName) }
-        let splits = try Parallel.map(order.count, threads: jobs) { k -> SplitResult in
-            let t = order[k]
-            return try split(tables[t], table: t, scratch: scratch)
+        let splits = try Parallel.map(order.count, threads: jobs) { k -> LoadReport in
+            try split(tables[order[k]], table: order[k], scratch: scratch)
         }
         var report = LoadReport()
         let byTable = Dictionary(uniqueKeysWithValues: zip(order, splits))
-        for t in tables.indices { if let s = byTable[t] { report.merge(s.report) } }
+        for t in tables.indices { if let s = byTable[t] { report.merge(s) } }
         // Load each part from its files.
         let partReports = try Parallel.map(parts, threads: jobs) { p -> LoadReport in
             try loadPart(p, scratch: scratch, body: body)
@@ -68,23 +67,11 @@ struct PartitionedLoad {
 
     // MARK: Splitting
 
-    struct SplitResult: @unchecked Sendable {
-        var report: LoadReport
-    }
-
     /// Splits one table file into part files; returns what it read and rejected.
-    private func split<T: Table>(_ type: T.Type, table: Int, scratch: String) throws -> SplitResult {
+    private func split<T: Table>(_ type: T.Type, table: Int, scratch: String) throws -> LoadReport {
         let ctx = LoadContext(options: options)
-        let path = join(folder, T.fileName)
-        var isDir = false
-        guard TableReader.fileExists(path, &isDir), !isDir else { return SplitResult(report: ctx.report) }
-        ctx.file = path
-        guard let reader = CSVReader(path: path) else {
-            try ctx.reject(nil, "unreadable", "cannot open the file: \(String(cString: strerror(errno)))")
-            return SplitResult(report: ctx.report)
-        }
-        ctx.report.files.append(path)
-        guard let columns = try TableReader.header(T.self, reader, ctx) else { return SplitResult(report: ctx.report) }
+        guard let reader = try TableReader.open(T.self, folder: folder, context: ctx),
+              let columns = try TableReader.header(T.self, reader, ctx) else { return ctx.report }
         let header = Array(("__line," + columns.names.map(csvField).joined(separator: ",") + "\n").utf8)
         var writers = [PartWriter?](repeating: nil, count: parts)
         let keys = KeyCheck(T.sharedKey, columns)
@@ -109,7 +96,7 @@ struct PartitionedLoad {
         }
         try TableReader.finishFile(reader, ctx)
         for w in writers { try w?.close() }
-        return SplitResult(report: ctx.report)
+        return ctx.report
     }
 
     // MARK: Loading a part

@@ -246,16 +246,24 @@ extension Table {
 enum TableReader {
     /// Reads one table file if the folder has it. Bad rows are rejected through the context.
     static func read<T: Table>(_ type: T.Type, folder: String, context ctx: LoadContext, chunkSize: Int = 1 << 20) throws {
+        guard let reader = try open(T.self, folder: folder, context: ctx, chunkSize: chunkSize) else { return }
+        try read(T.self, reader: reader, context: ctx)
+    }
+
+    /// Opens a table file if the folder has it, naming it in the report (and as the file of the
+    /// context's rejections); nil when there is none, or (rejected as `unreadable`) when it
+    /// cannot be opened.
+    static func open<T: Table>(_ type: T.Type, folder: String, context ctx: LoadContext, chunkSize: Int = 1 << 20) throws -> CSVReader? {
         let path = folder.hasSuffix("/") ? folder + T.fileName : folder + "/" + T.fileName
         var isDir = false
-        guard fileExists(path, &isDir), !isDir else { return }
+        guard fileExists(path, &isDir), !isDir else { return nil }
         ctx.file = path
         guard let reader = CSVReader(path: path, chunkSize: chunkSize) else {
             try ctx.reject(nil, "unreadable", "cannot open the file: \(String(cString: strerror(errno)))")
-            return
+            return nil
         }
         ctx.report.files.append(path)
-        try read(T.self, reader: reader, context: ctx)
+        return reader
     }
 
     /// Reads a table's rows into the context. `checkKeys` is off for the part files of a panel

@@ -43,7 +43,7 @@ public struct PanelCacheLoader: PanelWriter {
         var members: [Record] = []
         members.reserveCapacity(Int(cache.header.memberCount))
         for block in slots.take() { members += block ?? [] }
-        return Panel(members: sortedByID(members), report: cache.meta.report)
+        return Panel(members: Panel.idOrder(members).map { $0.map { members[$0] } } ?? members, report: cache.meta.report)
     }
 
     /// One part per block, in block (member) order, decoded on up to `jobs` threads; each thread
@@ -70,14 +70,6 @@ public struct PanelCacheLoader: PanelWriter {
         try cache.checkSources()
         if options.strict, let first = cache.meta.report.rejections.first { throw first }
         return cache
-    }
-
-    /// Members sorted by id; blocks are sorted within, so often nothing moves.
-    private func sortedByID(_ members: [Record]) -> [Record] {
-        let ids = members.map(Panel.id(of:))
-        if zip(ids, ids.dropFirst()).allSatisfy({ $0 <= $1 }) { return members }
-        let order = ids.indices.sorted { ids[$0] < ids[$1] }
-        return order.map { members[$0] }
     }
 
     public func write(source: String, loader: any PanelLoader, options: LoadOptions, jobs: Int,

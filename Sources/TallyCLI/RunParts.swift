@@ -47,8 +47,7 @@ final class PartResults: @unchecked Sendable {
             members += part.members
         }
         for i in summaries.indices { summaries[i].sortObservations() }
-        if parts.count > 1, !members.isEmpty {
-            let order = members.indices.sorted { Panel.id(of: members[$0]) < Panel.id(of: members[$1]) }
+        if let order = Panel.idOrder(members) {
             members = order.map { members[$0] }
             evaluations = evaluations.map { e in e.isEmpty ? e : order.map { e[$0] } }
         }

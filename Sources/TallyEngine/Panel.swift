@@ -16,6 +16,14 @@ public final class Panel: @unchecked Sendable {
     public static func id(of member: Record) -> String {
         member.fields[CanonicalSchema.memberID].asString ?? ""
     }
+
+    /// The positions of `members` in id order, or nil when they are in id order already (as
+    /// parts of a panel, each sorted, often are when put together).
+    public static func idOrder(_ members: [Record]) -> [Int]? {
+        let ids = members.map(id(of:))
+        if zip(ids, ids.dropFirst()).allSatisfy({ $0 <= $1 }) { return nil }
+        return ids.indices.sorted { ids[$0] != ids[$1] ? ids[$0] < ids[$1] : $0 < $1 }
+    }
 }
 
 /// What a load read, kept, and rejected. Nothing is dropped without being counted here.

@@ -1,5 +1,6 @@
 import ClaimsCSVPlugin
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import PanelCachePlugin
 import TallyEngine
@@ -209,18 +210,5 @@ final class BadCacheTests: PanelCacheTestCase {
     private func truncate(to size: Int) throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: cache))
         try data.prefix(size).write(to: URL(fileURLWithPath: cache))
-    }
-}
-
-/// A small deterministic random source for the damage test.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

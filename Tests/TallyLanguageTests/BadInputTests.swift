@@ -1,43 +1,29 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 import TallyLanguage
 
 /// Hostile and degenerate inputs: the compiler must not crash or hang, and must report an error
-/// (or pass cleanly where the input is valid). Each test also bounds the time taken.
+/// (or pass cleanly where the input is valid).
 final class BadInputTests: XCTestCase {
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
-    /// Compiles bytes, checks the time taken, and returns the result.
-    func compile(_ bytes: [UInt8], seconds: Double = 20, file: StaticString = #filePath, line: UInt = #line) -> CompilationResult {
-        let start = Date()
+    /// Compiles bytes and renders the diagnostics (a hang shows as a test that never ends; no
+    /// test asserts on time, which a busy machine would make flaky).
+    func compile(_ bytes: [UInt8]) -> CompilationResult {
         let result = TestWorld.compile(SourceFile(path: "bad.measure", bytes: bytes))
         // Rendering must cope with whatever was reported, too.
         _ = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
-        let elapsed = Date().timeIntervalSince(start)
-        XCTAssertLessThan(elapsed, seconds, "took \(elapsed) s", file: file, line: line)
         return result
     }
 
-    func compile(_ text: String, seconds: Double = 20, file: StaticString = #filePath, line: UInt = #line) -> CompilationResult {
-        compile(Array(text.utf8), seconds: seconds, file: file, line: line)
-    }
+    func compile(_ text: String) -> CompilationResult { compile(Array(text.utf8)) }
 
     func codes(_ r: CompilationResult) -> [String] { r.diagnostics.map(\.code) }
 
     static let header = "library Bad\n"
 
     func testBinaryGarbage() {
-        var rng = SeededGenerator(state: 0x7A11_7A11)
+        var rng = SplitMix(seed: 0x7A11_7A11)
         for size in [1, 7, 100, 4096, 200_000] {
             let bytes = (0..<size).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let r = compile(bytes)
@@ -85,7 +71,7 @@ final class BadInputTests: XCTestCase {
     func testOneMegabyteList() {
         // The same size, flat: a list of a quarter of a million items compiles.
         let text = BadInputTests.header + "define a = [" + Array(repeating: "1", count: 250_000).joined(separator: ", ") + "]\n"
-        let r = compile(text, seconds: 60)
+        let r = compile(text)
         XCTAssertEqual(codes(r), [])
         XCTAssertNotNil(r.program)
     }
@@ -160,7 +146,7 @@ final class BadInputTests: XCTestCase {
     func testManyDeclarations() {
         var text = BadInputTests.header
         for i in 0..<5_000 { text += "define d\(i) = \(i == 0 ? "1" : "d\(i - 1) + 1")\n" }
-        let r = compile(text, seconds: 60)
+        let r = compile(text)
         XCTAssertEqual(codes(r), [])
         XCTAssertNotNil(r.program)
     }
@@ -206,14 +192,12 @@ final class BadInputTests: XCTestCase {
                      "(", ")", "[", "]", ",", ".", ":", "+", "-", "*", "/", "..", "<", "<=", "1", "2.5", "\"s\"", "@2025-01-01",
                      "'mg'", "Integer", "List", "<", ">", "union", "contains", "observation", "aggregate", "median", "scoring",
                      "cohort", "basis", "episode", "version", "\"v\"", "//", "`n`", "\n"]
-        var rng = SeededGenerator(state: 42)
-        let start = Date()
+        var rng = SplitMix(seed: 42)
         for _ in 0..<2_000 {
             let count = Int.random(in: 1...40, using: &rng)
             var text = Bool.random(using: &rng) ? "measure M scoring cohort\n" : ""
             for _ in 0..<count { text += words.randomElement(using: &rng)! + " " }
             _ = compile(text)
         }
-        XCTAssertLessThan(Date().timeIntervalSince(start), 60)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TallyEngine
 import TallyLanguage
+import TallyTestSupport
 import XCTest
 @testable import TestCasesPlugin
 
@@ -338,18 +339,5 @@ final class TestFileReaderTests: XCTestCase {
         XCTAssertTrue(reader.canRead(path: "Measures/ecqm/CMS125.tests.yaml"))
         XCTAssertTrue(reader.canRead(path: "x.tests.yml"))
         XCTAssertFalse(reader.canRead(path: "config.yaml"))
-    }
-}
-
-/// A small deterministic generator for the mangling test.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
