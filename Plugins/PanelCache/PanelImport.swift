@@ -43,11 +43,7 @@ struct PanelImport {
 
     /// A part's members, sorted by id, as blocks of at most `perBlock` members.
     static func encode(_ members: [Record], perBlock: Int) throws -> CacheWriter.EncodedPart {
-        var sorted = members
-        let ids = members.map(Panel.id(of:))
-        if !zip(ids, ids.dropFirst()).allSatisfy({ $0 <= $1 }) {
-            sorted = ids.indices.sorted { ids[$0] < ids[$1] }.map { members[$0] }
-        }
+        let sorted = Panel.idOrder(members).map { $0.map { members[$0] } } ?? members
         var part = CacheWriter.EncodedPart()
         var start = 0
         while start < sorted.count {
