@@ -69,7 +69,7 @@ public struct ClaimsCSVLoader: PanelLoader {
         try checkFolder(path)
         guard parts > 1 else {
             let panel = try load(path: path, options: options)
-            try body(PanelPart(index: 0, members: panel.members, concurrent: false))
+            try body(PanelPart(index: 0, of: 1, members: panel.members, concurrent: false))
             return panel.report
         }
         return try PartitionedLoad(folder: path, options: options, parts: parts, jobs: jobs).run(body)

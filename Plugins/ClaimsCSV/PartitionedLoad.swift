@@ -112,7 +112,7 @@ struct PartitionedLoad {
             unlink(file)
         }
         let panel = try ctx.assembler.finish(report: ctx.report, options: options)
-        try body(PanelPart(index: p, members: panel.members, concurrent: jobs > 1 && parts > 1))
+        try body(PanelPart(index: p, of: parts, members: panel.members, concurrent: jobs > 1 && parts > 1))
         return panel.report
     }
 

@@ -53,12 +53,12 @@ public struct PanelCacheLoader: PanelWriter {
         let cache = try open(path, options)
         let count = cache.blocks.count
         if count == 0 {
-            try body(PanelPart(index: 0, members: [], concurrent: false))
+            try body(PanelPart(index: 0, of: 1, members: [], concurrent: false))
             return cache.meta.report
         }
         let threads = max(1, min(jobs, count))
         try Parallel.forEach(count, threads: threads) { i in
-            try body(PanelPart(index: i, members: try cache.members(ofBlock: i), concurrent: threads > 1))
+            try body(PanelPart(index: i, of: count, members: try cache.members(ofBlock: i), concurrent: threads > 1))
         }
         return cache.meta.report
     }

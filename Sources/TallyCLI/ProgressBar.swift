@@ -3,8 +3,8 @@ import Foundation
 /// A progress bar on standard error for runs longer than about two seconds: members done, rate,
 /// and time left. Nothing is drawn when standard error is not a terminal.
 final class ProgressBar: @unchecked Sendable {
-    /// Nil when the total is not known ahead (a panel loaded in parts): then members and rate.
-    let total: Int?
+    /// Nil until it is known; a panel loaded in parts gives an estimate as its parts arrive.
+    private var total: Int?
     let start = Date()
     private let lock = NSLock()
     private var drawn = false
@@ -14,6 +14,13 @@ final class ProgressBar: @unchecked Sendable {
     init?(total: Int?) {
         guard isatty(STDERR_FILENO) == 1, total ?? 1 > 0 else { return nil }
         self.total = total
+    }
+
+    /// Sets (or re-estimates) the number of members the run will evaluate.
+    func expect(_ total: Int) {
+        lock.lock()
+        self.total = max(1, total)
+        lock.unlock()
     }
 
     func update(_ done: Int) {
@@ -29,9 +36,9 @@ final class ProgressBar: @unchecked Sendable {
             FileHandle.standardError.write(Data(String(format: "\r%d members, %.0f/s ", done, rate).utf8))
             return
         }
-        let left = rate > 0 ? Double(total - done) / rate : 0
+        let left = rate > 0 ? Double(max(0, total - done)) / rate : 0
         let width = 30
-        let filled = min(width, width * done / total)
+        let filled = max(0, min(width, width * done / total))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let line = String(format: "\r[%@] %d/%d members, %.0f/s, %.0fs left ", bar, done, total, rate, left)
         FileHandle.standardError.write(Data(line.utf8))

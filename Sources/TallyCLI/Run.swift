@@ -77,6 +77,9 @@ struct Run: RegistryCommand {
             var members = part.members
             if let s = suiteFile { members = members.filter(s.includes) }
             if let shardSpec { members = members.filter { shardSpec.contains(Panel.id(of: $0)) } }
+            // The total is known for a panel in one part; with several, it is estimated from the
+            // parts that have arrived (parts are of about the same size).
+            progress?.expect(collected.expected(adding: members.count, of: part.of))
             let threadStart = RunClock.threadSeconds(), processStart = RunClock.processSeconds()
             let before = collected.membersDone
             let (s, k) = PanelRunner(jobs: part.concurrent ? 1 : jobs).run(

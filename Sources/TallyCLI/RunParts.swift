@@ -21,6 +21,19 @@ final class PartResults: @unchecked Sendable {
     private var done = 0
     private var seconds = 0.0
 
+    private var arrived = 0
+    private var arrivedMembers = 0
+
+    /// Notes a part's members as it arrives; returns the members the run is expected to evaluate
+    /// (exact once every part has arrived).
+    func expected(adding members: Int, of parts: Int) -> Int {
+        lock.withLock {
+            arrived += 1
+            arrivedMembers += members
+            return arrivedMembers * parts / arrived
+        }
+    }
+
     /// Members evaluated so far.
     var membersDone: Int { lock.withLock { done } }
     /// Time spent evaluating, summed over the threads that did it.

@@ -128,13 +128,17 @@ public protocol PanelLoader: Sendable {
 /// One part of a panel loaded part by part.
 public struct PanelPart: @unchecked Sendable {
     public var index: Int
+    /// How many parts the panel has (for progress: the members of the parts not yet loaded are
+    /// not known ahead).
+    public var of: Int
     public var members: [Record]
     /// Whether other parts are being evaluated at the same time (then a part is best evaluated
     /// on one thread).
     public var concurrent: Bool
 
-    public init(index: Int, members: [Record], concurrent: Bool) {
+    public init(index: Int, of count: Int, members: [Record], concurrent: Bool) {
         self.index = index
+        self.of = max(1, count)
         self.members = members
         self.concurrent = concurrent
     }
@@ -144,7 +148,7 @@ extension PanelLoader {
     public func loadParts(path: String, options: LoadOptions, jobs: Int,
                           body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
         let panel = try load(path: path, options: options)
-        try body(PanelPart(index: 0, members: panel.members, concurrent: false))
+        try body(PanelPart(index: 0, of: 1, members: panel.members, concurrent: false))
         return panel.report
     }
 }

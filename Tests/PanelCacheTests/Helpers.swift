@@ -95,7 +95,7 @@ struct FixedLoader: PanelLoader {
         DispatchQueue.concurrentPerform(iterations: count) { k in
             let p = count - 1 - k
             let part = Array(members[min(members.count, p * size)..<min(members.count, (p + 1) * size)])
-            do { try body(PanelPart(index: p, members: part.reversed(), concurrent: true)) } catch { failure.set(p, error) }
+            do { try body(PanelPart(index: p, of: count, members: part.reversed(), concurrent: true)) } catch { failure.set(p, error) }
         }
         if let e = failure.take().compactMap({ $0 }).first { throw e }
         return panel.report
