@@ -60,14 +60,14 @@ let package = Package(
             dependencies: ["TallyLanguage", "TallyEngine"],
             path: "Benchmarks/TallyBench"
         ),
-        // What several test targets share (a seeded random generator).
+        // What several test targets share (a seeded random generator, a temporary-folder test case).
         .target(name: "TallyTestSupport", path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyLanguageTests", dependencies: ["TallyLanguage", "TallyTestSupport"], path: "Tests/TallyLanguageTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "ValueSetsPlugin"], path: "Tests/TallyEngineTests"),
+        .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "ValueSetsPlugin", "TallyTestSupport"], path: "Tests/TallyEngineTests"),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "tally"], path: "Tests/TallyCLITests", exclude: ["Golden"]),
-        .testTarget(name: "FHIRPluginTests", dependencies: ["FHIRPlugin", "TallyEngine"], path: "Tests/FHIRPluginTests"),
-        .testTarget(name: "ClaimsCSVPluginTests", dependencies: ["ClaimsCSVPlugin", "TallyEngine"], path: "Tests/ClaimsCSVPluginTests"),
+        .testTarget(name: "FHIRPluginTests", dependencies: ["FHIRPlugin", "TallyEngine", "TallyTestSupport"], path: "Tests/FHIRPluginTests"),
+        .testTarget(name: "ClaimsCSVPluginTests", dependencies: ["ClaimsCSVPlugin", "TallyEngine", "TallyTestSupport"], path: "Tests/ClaimsCSVPluginTests"),
         .testTarget(name: "SynthPluginTests", dependencies: ["SynthPlugin", "TallyEngine"], path: "Tests/SynthPluginTests"),
         .testTarget(name: "TestCasesPluginTests", dependencies: ["TestCasesPlugin", "TallyEngine", "TallyTestSupport"], path: "Tests/TestCasesPluginTests"),
         .testTarget(name: "PanelCacheTests", dependencies: ["PanelCachePlugin", "ClaimsCSVPlugin", "TallyEngine", "TallyTestSupport"], path: "Tests/PanelCacheTests"),

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import ClaimsCSVPlugin
 import TallyEngine
@@ -6,25 +7,7 @@ import TallyLanguage
 
 /// A test case with a fresh temporary folder of CSV files, and helpers to load it and read
 /// records by field name.
-class ClaimsCSVTestCase: XCTestCase {
-    var dir: String!
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "tally-claims-csv-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    /// Writes a file into the folder (text as given: tests choose their line ends).
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = (dir as NSString).appendingPathComponent(name)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
+class ClaimsCSVTestCase: TemporaryFolderTestCase {
 
     /// A path as rejections name it.
     func path(_ name: String) -> String { dir + "/" + name }

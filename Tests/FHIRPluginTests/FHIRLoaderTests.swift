@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 import TallyEngine
 import TallyLanguage
@@ -6,28 +7,10 @@ import TallyLanguage
 
 /// The FHIR R4 loader: each resource mapping, each timing form, bundles, folders, NDJSON, and
 /// every kind of bad input, strict and lenient; and the shared eCQM test cases.
-final class FHIRLoaderTests: XCTestCase {
-    var dir: String!
+final class FHIRLoaderTests: TemporaryFolderTestCase {
     let loader = FHIRLoader()
 
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "tally-fhir-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
     // MARK: - Helpers
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = (dir as NSString).appendingPathComponent(name)
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
 
     func load(_ path: String? = nil, strict: Bool = false) throws -> Panel {
         try loader.load(path: path ?? dir, options: LoadOptions(strict: strict))

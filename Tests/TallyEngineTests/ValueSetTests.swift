@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 import TallyEngine
 import TallyLanguage
