@@ -1,3 +1,5 @@
+import TallyEngine
+
 /// A horizontal bar chart as inline SVG: one bar per row (a measure's or a stratum's rate), with
 /// the target as a dark marker across the row. Bars that meet their target are green, bars that
 /// miss it amber, bars without a target blue-grey. Fixed geometry and rounded coordinates, so the
@@ -93,27 +95,4 @@ struct BarChart {
 
     /// A coordinate rounded to a tenth.
     func n(_ v: Double) -> String { JSON.number((v * 10).rounded() / 10) }
-}
-
-/// Text for HTML and SVG: `& < > " '` escaped.
-func escapeHTML(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.utf8.count)
-    for c in s.unicodeScalars {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default:
-            // Control characters other than tab and line breaks are not allowed in HTML text.
-            if c.value < 0x20 && c != "\n" && c != "\t" && c != "\r" || (0x7F...0x9F).contains(c.value) {
-                out += "\u{FFFD}"
-            } else {
-                out.unicodeScalars.append(c)
-            }
-        }
-    }
-    return out
 }

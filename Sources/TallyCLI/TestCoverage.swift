@@ -1,4 +1,5 @@
 import Foundation
+import TallyEngine
 import TallyLanguage
 
 /// Clause coverage of a `tally test` run, as text (one line per uncovered clause, with
@@ -58,22 +59,6 @@ struct CoverageReport {
 
     // MARK: HTML
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
-    }
-
     static func cssClass(_ c: CoverageRecorder.Clause) -> String {
         if c.covered { return "ok" }
         if !c.evaluated { return "ne" }
@@ -120,7 +105,7 @@ struct CoverageReport {
         for (i, f) in files.enumerated() {
             let mine = clauses.filter { $0.file == f }
             let n = mine.filter(\.covered).count
-            out += "<tr><td><a href=\"#file\(i)\">\(CoverageReport.escape(f))</a></td><td>\(n)</td><td>\(mine.count)</td>"
+            out += "<tr><td><a href=\"#file\(i)\">\(escapeHTML(f))</a></td><td>\(n)</td><td>\(mine.count)</td>"
             out += "<td>\(CoverageReport.percent(n, mine.count))</td></tr>\n"
         }
         out += "</table>\n"
@@ -129,13 +114,13 @@ struct CoverageReport {
             out += "<h2>Not covered</h2>\n<ul class=\"gaps\">\n"
             for c in gaps {
                 let place = "\(c.file):\(c.location.line):\(c.location.column)"
-                out += "<li><a href=\"#c\(c.id)\">\(CoverageReport.escape(place))</a> \(CoverageReport.escape(label(c))): "
-                out += "\(CoverageReport.escape(CoverageReport.gap(c) ?? ""))</li>\n"
+                out += "<li><a href=\"#c\(c.id)\">\(escapeHTML(place))</a> \(escapeHTML(label(c))): "
+                out += "\(escapeHTML(CoverageReport.gap(c) ?? ""))</li>\n"
             }
             out += "</ul>\n"
         }
         for (i, f) in files.enumerated() {
-            out += "<h2 id=\"file\(i)\">\(CoverageReport.escape(f))</h2>\n<pre>"
+            out += "<h2 id=\"file\(i)\">\(escapeHTML(f))</h2>\n<pre>"
             out += source(f)
             out += "</pre>\n"
         }
@@ -165,7 +150,7 @@ struct CoverageReport {
                     out += "\n<span class=\"ln\">\(line)</span>"
                 }
                 first = false
-                out += CoverageReport.escape(String(part))
+                out += escapeHTML(String(part))
             }
             pos = end
         }
@@ -182,7 +167,7 @@ struct CoverageReport {
             emit(upTo: start)
             let end = min(c.range.upperBound.offset, stack.last ?? bytes.count, bytes.count)
             guard end > start else { continue }
-            out += "<span id=\"c\(c.id)\" class=\"\(CoverageReport.cssClass(c))\" title=\"\(CoverageReport.escape(CoverageReport.tooltip(c)))\">"
+            out += "<span id=\"c\(c.id)\" class=\"\(CoverageReport.cssClass(c))\" title=\"\(escapeHTML(CoverageReport.tooltip(c)))\">"
             stack.append(end)
         }
         closeSpans(through: bytes.count)
