@@ -1,3 +1,4 @@
+import TallyTestSupport
 import XCTest
 @testable import TallyEngine
 
@@ -30,6 +31,21 @@ final class ObservedValuesTests: XCTestCase {
             XCTAssertEqual(merged.max, whole.max)
         }
         XCTAssertEqual(values(xs.shuffled()).sum, whole.sum)
+    }
+
+    func testFinishedPartialsDoNotDependOnTheOrder() {
+        var g = SplitMix(seed: 7)
+        let xs = (0..<2000).map { _ in Double(g.next() % 2_000_000) / 100 + 1e-3 * Double(g.next() % 7) }
+        var expected: ObservedValues?
+        for cut in [1, 500, 1999] {
+            var merged = values(Array(xs[cut...]).reversed())
+            merged.merge(values(Array(xs[..<cut]).shuffled()))
+            merged.sortValues()
+            if let e = expected { XCTAssertEqual(merged.partials, e.partials, "cut at \(cut)") } else { expected = merged }
+            XCTAssertEqual(merged.partials.last, merged.sum)
+        }
+        XCTAssertEqual(ObservedValues.canonical(values([1e100, 1.0, 1e-20, -1e100]).partials), [1e-20, 1.0])
+        XCTAssertEqual(ObservedValues.canonical([]), [])
     }
 
     func testOnlyMediansKeepValues() {

@@ -35,9 +35,28 @@ public struct ObservedValues: Sendable, Codable, Equatable {
         if let v = o.values { values = (values ?? []) + v }
     }
 
-    /// Sorts the kept values (once every merge is done), so summaries do not depend on how the
-    /// members were split.
-    public mutating func sortValues() { values?.sort() }
+    /// Sorts the kept values and writes the partials in their canonical form (once every merge
+    /// is done), so summaries do not depend on how the members were split: partials of the same
+    /// exact sum differ with the order of the additions.
+    public mutating func sortValues() {
+        values?.sort()
+        partials = Self.canonical(partials)
+    }
+
+    /// The one expansion of an exact sum, smallest magnitude first: the correctly rounded sum,
+    /// then the correctly rounded sum of what remains, and so on, until nothing remains.
+    static func canonical(_ partials: [Double]) -> [Double] {
+        guard partials.allSatisfy(\.isFinite) else { return partials }
+        var rest = ObservedValues(keepingValues: false)
+        rest.partials = partials
+        var terms: [Double] = []
+        while rest.partials.contains(where: { $0 != 0 }), terms.count < 80 {  // a double sum has at most ~40
+            let term = rest.sum
+            terms.append(term)
+            rest.addToSum(-term)
+        }
+        return terms.reversed()
+    }
 
     /// The correctly rounded sum.
     public var sum: Double {
