@@ -20,6 +20,7 @@ import TallyLanguage
 /// Records derived from a claim carry the claim id as `id` and `claim_id`.
 final class MedicalClaimTable: Table {
     static let fileName = "medical_claim.csv"
+    static let memberFields: [String]? = ["claims", "encounters", "conditions", "procedures"]
     static let required = [["claim_id"], ["claim_line_number"], ["person_id"], ["claim_start_date"], ["claim_end_date"]]
     static var sharedKey: SharedKey? { .claimOwner }
 
@@ -434,6 +435,7 @@ func setMoney(_ f: inout [Value], _ s: MoneySlots, _ paid: Value, _ allowed: Val
 /// supply, quantity, prescriber, amounts), with id `claim_id-claim_line_number`.
 final class PharmacyClaimTable: Table {
     static let fileName = "pharmacy_claim.csv"
+    static let memberFields: [String]? = ["medication_dispenses"]
     static let required = [["claim_id"], ["person_id"], ["ndc_code"], ["dispensing_date"]]
     let ctx: LoadContext
     let claimID, lineNumber, person, prescriber, dispensingDate, ndc, quantity, daysSupply, paid, allowed, inNetwork: Int

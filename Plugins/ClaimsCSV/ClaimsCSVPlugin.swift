@@ -41,6 +41,21 @@ public struct ClaimsCSVLoader: PanelLoader {
         ImmunizationTable.self, MedicationTable.self,
     ]
 
+    /// The tables a load reads (indexes into `tables`, in reading order), and the files present
+    /// in the folder that it skips because they fill only member fields the run does not read.
+    static func selection(folder: String, options: LoadOptions) -> (read: [Int], notRead: [String]) {
+        var read: [Int] = [], notRead: [String] = []
+        for (i, t) in tables.enumerated() {
+            if t.isRead(with: options) {
+                read.append(i)
+            } else {
+                var d = false
+                if TableReader.fileExists(join(folder, t.fileName), &d), !d { notRead.append(t.fileName) }
+            }
+        }
+        return (read, notRead)
+    }
+
     /// A folder with at least one of the table files.
     public func canLoad(path: String) -> Bool {
         var isDir = false
@@ -60,7 +75,7 @@ public struct ClaimsCSVLoader: PanelLoader {
     /// and handed over on up to `jobs` threads. Small folders are one part, loaded whole.
     public func loadParts(path: String, options: LoadOptions, jobs: Int,
                           body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
-        try loadParts(path: path, options: options, jobs: jobs, parts: PartitionedLoad.partCount(folder: path, partSize: options.partSize), body: body)
+        try loadParts(path: path, options: options, jobs: jobs, parts: PartitionedLoad.partCount(folder: path, options: options), body: body)
     }
 
     /// Loads in a given number of parts (tests use several parts on small folders).
@@ -79,9 +94,11 @@ public struct ClaimsCSVLoader: PanelLoader {
     func load(path: String, options: LoadOptions, chunkSize: Int) throws -> Panel {
         try checkFolder(path)
         let ctx = LoadContext(options: options)
-        for table in Self.tables {
-            try readTable(table, path, ctx, chunkSize)
+        let (read, notRead) = Self.selection(folder: path, options: options)
+        for t in read {
+            try readTable(Self.tables[t], path, ctx, chunkSize)
         }
+        ctx.report.notRead = notRead
         return try ctx.assembler.finish(report: ctx.report, options: options)
     }
 
@@ -99,5 +116,6 @@ public struct ClaimsCSVLoader: PanelLoader {
         try TableReader.read(t, folder: folder, context: ctx, chunkSize: chunkSize)
     }
 
-    private func join(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
+    private static func join(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
+    private func join(_ folder: String, _ name: String) -> String { Self.join(folder, name) }
 }

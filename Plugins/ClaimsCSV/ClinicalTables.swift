@@ -155,6 +155,7 @@ final class ClinicalMapper {
 /// effective falls back to `collection_datetime`.
 final class LabResultTable: Table {
     static let fileName = "lab_result.csv"
+    static let memberFields: [String]? = ["observations"]
     static let required = [["person_id"], ["normalized_component_code", "source_component_code"]]
     let map: ClinicalMapper
     let id, person, encounter, status, result, resultTime, collectionTime, sourceUnits, normalizedUnits: Int
@@ -207,6 +208,7 @@ final class LabResultTable: Table {
 /// with no blood-pressure row are not checked and give no reading.
 final class ObservationTable: Table {
     static let fileName = "observation.csv"
+    static let memberFields: [String]? = ["observations"]
     static let required = [["person_id"], ["normalized_code", "source_code"]]
     let map: ClinicalMapper
     let id, person, encounter, date, type, result, sourceUnits, normalizedUnits, panelID, status: Int
@@ -364,6 +366,7 @@ final class ObservationTable: Table {
 /// Encounter: `encounter_id`, else the claim's encounter (claims encounters have the claim id).
 final class ConditionTable: Table {
     static let fileName = "condition.csv"
+    static let memberFields: [String]? = ["conditions"]
     static let required = [["person_id"], ["normalized_code", "source_code"]]
     let map: ClinicalMapper
     let id, person, encounter, claim, recorded, onset, resolved, status, type: Int
@@ -414,6 +417,7 @@ final class ConditionTable: Table {
 /// for conditions.
 final class ProcedureTable: Table {
     static let fileName = "procedure.csv"
+    static let memberFields: [String]? = ["procedures"]
     static let required = [["person_id"], ["normalized_code", "source_code"]]
     let map: ClinicalMapper
     let id, person, encounter, claim, date: Int
@@ -449,6 +453,7 @@ final class ProcedureTable: Table {
 /// diagnoses: the primary diagnosis; DRG, discharge disposition, paid and allowed amounts.
 final class EncounterTable: Table {
     static let fileName = "encounter.csv"
+    static let memberFields: [String]? = ["encounters"]
     static let required = [["encounter_id"], ["person_id"]]
     let map: ClinicalMapper
     let id, person, type, start, end, disposition, attending, facility, dxType, dx, drgType, drg, paid, allowed: Int
@@ -498,6 +503,7 @@ final class EncounterTable: Table {
 /// the source code), status lower-cased (`completed` when empty), occurrence: `occurrence_date`.
 final class ImmunizationTable: Table {
     static let fileName = "immunization.csv"
+    static let memberFields: [String]? = ["immunizations"]
     static let required = [["person_id"], ["normalized_code", "source_code"]]
     let map: ClinicalMapper
     let id, person, status, date: Int
@@ -530,6 +536,7 @@ final class ImmunizationTable: Table {
 /// code.
 final class MedicationTable: Table {
     static let fileName = "medication.csv"
+    static let memberFields: [String]? = ["medication_dispenses", "medication_requests"]
     static let required = [["person_id"], ["ndc_code", "rxnorm_code", "source_code"]]
     let map: ClinicalMapper
     let id, person, dispensing, prescribing, sourceType, sourceCode, ndc, rxnorm, quantity, quantityUnit, daysSupply, practitioner: Int

@@ -167,6 +167,7 @@ final class EligibilityTable: Table {
 /// "custom"), over the calendar month of `year_month`.
 final class ProviderAttributionTable: Table {
     static let fileName = "provider_attribution.csv"
+    static let memberFields: [String]? = ["attributions"]
     static let required = [["person_id"], ["year_month"]]
     let ctx: LoadContext
     let person, yearMonth, payer, plan: Int

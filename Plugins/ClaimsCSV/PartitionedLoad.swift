@@ -29,14 +29,14 @@ struct PartitionedLoad {
     static let bytesPerPart = 64 << 20
     static let maximumParts = 256
 
-    /// The number of parts for a folder: one per `bytesPerPart` (or `partSize`) of table files,
-    /// at most `maximumParts`.
-    static func partCount(folder: String, partSize: Int? = nil) -> Int {
-        let bytesPerPart = max(1, partSize ?? Self.bytesPerPart)
+    /// The number of parts for a folder: one per `bytesPerPart` (or `options.partSize`) of the
+    /// table files the load reads, at most `maximumParts`.
+    static func partCount(folder: String, options: LoadOptions = LoadOptions()) -> Int {
+        let bytesPerPart = max(1, options.partSize ?? Self.bytesPerPart)
         var bytes = 0
-        for name in ClaimsCSVLoader.fileNames {
+        for t in ClaimsCSVLoader.selection(folder: folder, options: options).read {
             var st = stat()
-            if stat(join(folder, name), &st) == 0 { bytes += Int(st.st_size) }
+            if stat(join(folder, ClaimsCSVLoader.tables[t].fileName), &st) == 0 { bytes += Int(st.st_size) }
         }
         return min(maximumParts, max(1, (bytes + bytesPerPart - 1) / bytesPerPart))
     }
@@ -45,12 +45,14 @@ struct PartitionedLoad {
         let scratch = try makeScratchFolder()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let tables = ClaimsCSVLoader.tables
+        let (read, notRead) = ClaimsCSVLoader.selection(folder: folder, options: options)
         // Split: one job per table file, largest first so the two largest do not run last.
-        let order = tables.indices.sorted { fileSize(tables[$0].fileName) > fileSize(tables[$1].fileName) }
+        let order = read.sorted { fileSize(tables[$0].fileName) > fileSize(tables[$1].fileName) }
         let splits = try Parallel.map(order.count, threads: jobs) { k -> LoadReport in
             try split(tables[order[k]], table: order[k], scratch: scratch)
         }
         var report = LoadReport()
+        report.notRead = notRead
         let byTable = Dictionary(uniqueKeysWithValues: zip(order, splits))
         for t in tables.indices { if let s = byTable[t] { report.merge(s) } }
         // Load each part from its files.

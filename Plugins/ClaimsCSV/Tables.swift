@@ -236,11 +236,19 @@ protocol Table: AnyObject {
     func finish() throws
     /// An id that must agree across the whole file, whichever member a row is for.
     static var sharedKey: SharedKey? { get }
+    /// The member fields this table's records go into: a run that reads none of them skips the
+    /// file (`LoadOptions.memberFields`). Nil for tables that are always read (the member
+    /// tables, which say who the members are).
+    static var memberFields: [String]? { get }
 }
 
 extension Table {
     func finish() throws {}
     static var sharedKey: SharedKey? { nil }
+    static var memberFields: [String]? { nil }
+
+    /// Whether a load with these options reads this table.
+    static func isRead(with options: LoadOptions) -> Bool { memberFields.map(options.needs(anyOf:)) ?? true }
 }
 
 enum TableReader {

@@ -35,7 +35,9 @@ public struct HTMLReporter: Reporter {
             """
         if let p = r.period { h += "<p>Measurement period: <strong>\(escapeHTML(p))</strong></p>\n" }
         h += "<p>\(r.summaries.count) measure\(r.summaries.count == 1 ? "" : "s"), "
-        h += "\(r.load.records["Member"] ?? 0) members loaded, \(r.load.rejections.count) input rows or resources rejected.</p>\n"
+        h += "\(r.load.records["Member"] ?? 0) members loaded, \(r.load.rejections.count) input rows or resources rejected."
+        if !r.load.notRead.isEmpty { h += " Not read (no measure reads their records): \(escapeHTML(r.load.notRead.joined(separator: ", ")))." }
+        h += "</p>\n"
         if r.isMemberLevel {
             h += "<p class=\"phi\">This report lists members by id: it contains protected health information. Share it only as your organisation's rules for PHI allow.</p>\n"
         }

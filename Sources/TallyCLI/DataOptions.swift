@@ -22,10 +22,14 @@ struct DataOptions: ParsableArguments {
     }
 
     /// Loads a panel part by part (see `PanelLoader.loadParts`); returns the whole load's report.
-    func loadParts(_ path: String, _ registry: PluginRegistry, jobs: Int,
+    /// `memberFields` names the member fields the run reads (nil: all); the loader may skip
+    /// input that fills none of them.
+    func loadParts(_ path: String, _ registry: PluginRegistry, jobs: Int, memberFields: Set<String>? = nil,
                    body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
         let loader = try self.loader(path, registry)
-        return try reportingRejections { try loader.loadParts(path: path, options: loadOptions, jobs: jobs, body: body) }
+        var options = loadOptions
+        options.memberFields = memberFields
+        return try reportingRejections { [options] in try loader.loadParts(path: path, options: options, jobs: jobs, body: body) }
     }
 
     /// The loader for a path: the one `--input-format` names, else the first that recognises it.

@@ -73,7 +73,8 @@ struct Run: RegistryCommand {
         let progress = ProgressBar(total: nil)
         // Parts (of a large panel) are loaded and evaluated as they come, so only a few parts are
         // in memory at once; their summaries merge into the same result whatever the parts.
-        let loadReport = try dataOptions.loadParts(data, registry, jobs: jobs) { [memberLevel, jobs] part in
+        let fields = Self.memberFields(read: evaluators, suite: suiteFile, memberLevel: memberLevel)
+        let loadReport = try dataOptions.loadParts(data, registry, jobs: jobs, memberFields: fields) { [memberLevel, jobs] part in
             var members = part.members
             if let s = suiteFile { members = members.filter(s.includes) }
             if let shardSpec { members = members.filter { shardSpec.contains(Panel.id(of: $0)) } }
@@ -116,6 +117,20 @@ struct Run: RegistryCommand {
             }
         }
         try writeReports(result, reporters, out: out)
+    }
+
+    /// The member fields a run reads: the measures' own, the enrollments of a suite's member
+    /// filters and the attributions of care-gap worklists; nil when a measure reads the member
+    /// as a whole. Input that fills none of them need not be read.
+    static func memberFields(read evaluators: [MeasureEvaluator], suite: Suite?, memberLevel: Bool) -> Set<String>? {
+        var fields: Set<String> = []
+        for e in evaluators {
+            guard let read = e.program.memberFieldsRead else { return nil }
+            fields.formUnion(read)
+        }
+        if let suite, !suite.filters.isEmpty { fields.insert("enrollments") }
+        if memberLevel { fields.insert("attributions") }
+        return fields
     }
 
     func loadSuite(_ path: String) throws -> Suite {

@@ -33,8 +33,22 @@ public struct LoadReport: Sendable, Codable, Equatable {
     public var records: [String: Int] = [:]
     /// Every rejected row or resource, in input order (file, line or resource id, reason).
     public var rejections: [Rejection] = []
+    /// Input present but not read because it fills only member fields the run does not read
+    /// (`LoadOptions.memberFields`): its rows are neither loaded nor checked.
+    public var notRead: [String] = []
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey { case files, records, rejections, notRead }
+
+    // Reports and caches written before `notRead` existed decode with none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        files = try c.decode([String].self, forKey: .files)
+        records = try c.decode([String: Int].self, forKey: .records)
+        rejections = try c.decode([Rejection].self, forKey: .rejections)
+        notRead = try c.decodeIfPresent([String].self, forKey: .notRead) ?? []
+    }
 
     /// Rejections counted by reason code, for reports.
     public var rejectedByReason: [(reason: String, count: Int)] {
@@ -45,6 +59,7 @@ public struct LoadReport: Sendable, Codable, Equatable {
 
     public mutating func merge(_ other: LoadReport) {
         files += other.files
+        notRead += other.notRead
         for (k, v) in other.records { records[k, default: 0] += v }
         rejections += other.rejections
     }
@@ -101,9 +116,19 @@ public struct LoadOptions: Sendable {
     /// About how many bytes of input go to one part in `loadParts` (nil: the loader's default).
     /// Smaller parts hold less in memory at once.
     public var partSize: Int?
-    public init(strict: Bool = false, partSize: Int? = nil) {
+    /// The member fields (`claims`, `attributions`, ...) the run reads; nil: all of them. A
+    /// loader may skip input that fills only other fields, and names it in `LoadReport.notRead`.
+    public var memberFields: Set<String>?
+    public init(strict: Bool = false, partSize: Int? = nil, memberFields: Set<String>? = nil) {
         self.strict = strict
         self.partSize = partSize
+        self.memberFields = memberFields
+    }
+
+    /// Whether input that fills any of these member fields is needed.
+    public func needs(anyOf fields: [String]) -> Bool {
+        guard let memberFields else { return true }
+        return fields.contains(where: memberFields.contains)
     }
 }
 

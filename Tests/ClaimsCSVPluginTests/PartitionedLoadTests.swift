@@ -70,14 +70,35 @@ final class PartitionedLoadTests: ClaimsCSVTestCase {
     func testPartCountFollowsTheInputSize() throws {
         try writeMessyPanel()
         XCTAssertEqual(PartitionedLoad.partCount(folder: dir), 1)
-        XCTAssertGreaterThan(PartitionedLoad.partCount(folder: dir, partSize: 200), 5)
-        XCTAssertEqual(PartitionedLoad.partCount(folder: dir, partSize: 1), PartitionedLoad.maximumParts)
+        XCTAssertGreaterThan(PartitionedLoad.partCount(folder: dir, options: LoadOptions(partSize: 200)), 5)
+        XCTAssertEqual(PartitionedLoad.partCount(folder: dir, options: LoadOptions(partSize: 1)), PartitionedLoad.maximumParts)
+    }
+
+    func testTablesOfFieldsTheRunDoesNotReadAreSkipped() throws {
+        try writeMessyPanel()
+        let all = try load()
+        XCTAssertEqual(all.report.notRead, [])
+        let options = LoadOptions(memberFields: ["claims", "enrollments"])
+        let some = try ClaimsCSVLoader().load(path: dir, options: options, chunkSize: 1 << 20)
+        // The member tables are always read; tables that fill only other fields are skipped and
+        // named, and their rows are neither loaded nor checked.
+        XCTAssertEqual(some.report.notRead, ["provider_attribution.csv", "pharmacy_claim.csv", "encounter.csv", "lab_result.csv",
+                                                 "condition.csv", "procedure.csv", "observation.csv", "immunization.csv", "medication.csv"])
+        XCTAssertEqual(some.report.records["MedicationDispense"], nil)
+        XCTAssertEqual(some.report.records["Attribution"], nil)
+        XCTAssertEqual(some.report.records["Claim"], all.report.records["Claim"])
+        XCTAssertEqual(some.report.records["Member"], all.report.records["Member"])
+        XCTAssertFalse(some.report.rejections.contains { $0.file.hasSuffix("pharmacy_claim.csv") || $0.file.hasSuffix("lab_result.csv") })
+        XCTAssertTrue(some.report.rejections.contains { $0.code == "claim-member-mismatch" })
+        XCTAssertEqual(try loadInParts(parts: 3, jobs: 2, options: options), render(some))
+        let parts = try ClaimsCSVLoader().loadParts(path: dir, options: options, jobs: 2, parts: 3) { _ in }
+        XCTAssertEqual(parts.notRead, some.report.notRead)
     }
 
     /// Loads in parts and renders the members (sorted by id, each once) with the whole report.
-    private func loadInParts(parts: Int, jobs: Int) throws -> String {
+    private func loadInParts(parts: Int, jobs: Int, options: LoadOptions = LoadOptions()) throws -> String {
         let collected = Collected()
-        let report = try ClaimsCSVLoader().loadParts(path: dir, options: LoadOptions(), jobs: jobs, parts: parts) { part in
+        let report = try ClaimsCSVLoader().loadParts(path: dir, options: options, jobs: jobs, parts: parts) { part in
             collected.add(part)
         }
         let members = collected.members.sorted { Panel.id(of: $0) < Panel.id(of: $1) }

@@ -33,9 +33,14 @@ final class ImportCommandTests: TallyBinaryTestCase {
         let b = try tally(["run", cache, "--measures", "Measures/hedis", "--format", "json", "--out", fromCache.path], in: Self.repository)
         XCTAssertEqual(a.status, 0, a.stderr)
         XCTAssertEqual(b.status, 0, b.stderr)
-        let json = try Data(contentsOf: fromCSV.appendingPathComponent("summary.json"))
+        // From CSV, the run skips the tables no HEDIS measure reads and says so; the cache holds
+        // every record, so nothing is left unread. Otherwise the reports are the same bytes.
+        let json = try String(contentsOf: fromCSV.appendingPathComponent("summary.json"), encoding: .utf8)
         XCTAssertGreaterThan(json.count, 100)
-        XCTAssertEqual(json, try Data(contentsOf: fromCache.appendingPathComponent("summary.json")))
+        let notRead = "  ],\n  \"not_read\" : [\n    \"provider_attribution.csv\",\n    \"pharmacy_claim.csv\"\n"
+        XCTAssertTrue(json.contains(notRead), json)
+        XCTAssertEqual(json.replacingOccurrences(of: notRead, with: ""),
+                       try String(contentsOf: fromCache.appendingPathComponent("summary.json"), encoding: .utf8))
     }
 
     func testLoadOfTheCacheMatchesTheSource() throws {
