@@ -11,12 +11,15 @@ import TallyLanguage
 public struct MemberAssembler {
     public final class Builder {
         public let id: String
-        public var fields: [Value]
+        // Loaders add to one builder at a time, from one thread: run-time exclusivity checks on
+        // every record added cost more than the adding.
+        @exclusivity(unchecked) public var fields: [Value]
         /// Whether the member itself appeared (a patient row or resource, an eligibility row).
         public var seen = false
-        var lists: [Int: [Value]] = [:]
+        /// The records of each list field, by member slot (empty for the other fields).
+        @exclusivity(unchecked) var lists = [[Value]](repeating: [], count: CanonicalSchema.member.fields.count)
         /// Fields to resolve after loading: (record, slot, target list slot, target id, source for errors).
-        var references: [(Record, Int, Int, String)] = []
+        @exclusivity(unchecked) var references: [(Record, Int, Int, String)] = []
 
         init(id: String) {
             self.id = id
@@ -26,7 +29,7 @@ public struct MemberAssembler {
         }
 
         public func setField(_ slot: Int, _ v: Value) { fields[slot] = v }
-        public func add(_ record: Record, list slot: Int) { lists[slot, default: []].append(.record(record)) }
+        public func add(_ record: Record, list slot: Int) { lists[slot].append(.record(record)) }
         /// Resolves `record.fields[slot]` to the member's record with `id` in the list at `listSlot`.
         public func reference(_ record: Record, slot: Int, list listSlot: Int, id: String) {
             references.append((record, slot, listSlot, id))
@@ -59,7 +62,7 @@ public struct MemberAssembler {
         let idSlot = CanonicalSchema.recordIDSlots
         for id in builders.keys.sorted() {
             let b = builders[id]!
-            let count = b.lists.values.reduce(0) { $0 + $1.count }
+            let count = b.lists.reduce(0) { $0 + $1.count }
             guard b.seen else {
                 let src = sourceOf[id]
                 let r = Rejection(file: src?.file ?? "", line: src?.line, resource: src?.resource, code: "no-member",
@@ -69,7 +72,7 @@ public struct MemberAssembler {
                 continue
             }
             var fields = b.fields
-            for (slot, list) in b.lists {
+            for (slot, list) in b.lists.enumerated() where !list.isEmpty {
                 let kind = list.first?.asRecord?.kind ?? 0
                 fields[slot] = .list(idSlot[kind].map { Self.sortedByID(list, idSlot: $0) } ?? list)
                 report.records[CanonicalSchema.schema.kinds[kind].name, default: 0] += list.count
@@ -88,10 +91,22 @@ extension MemberAssembler {
     /// Loaders add records in file order; a stable order by id keeps panels deterministic whatever
     /// order files were read in. Lists already in order (the usual case) are kept as they are.
     static func sortedByID(_ list: [Value], idSlot: Int) -> [Value] {
-        let ids = list.map { $0.asRecord?.fields[idSlot].asString ?? "" }
-        if zip(ids, ids.dropFirst()).allSatisfy({ $0 <= $1 }) { return list }
+        func id(_ v: Value) -> String { v.asRecord?.fields[idSlot].asString ?? "" }
+        if isSorted(list, idSlot: idSlot) { return list }
+        let ids = list.map(id)
         let order = ids.indices.sorted { ids[$0] != ids[$1] ? ids[$0] < ids[$1] : $0 < $1 }
         return order.map { list[$0] }
+    }
+
+    /// Whether the records are in order by id, comparing ids where they lie (no list of ids).
+    private static func isSorted(_ list: [Value], idSlot: Int) -> Bool {
+        func id(_ v: Value) -> String {
+            if case .record(let r) = v, case .string(let s) = r.fields[idSlot] { return s }
+            return ""
+        }
+        guard list.count > 1 else { return true }
+        for i in 1..<list.count where id(list[i]) < id(list[i - 1]) { return false }
+        return true
     }
 
     /// Points each reference at the first record with its id in the target list (one index per
