@@ -47,6 +47,11 @@ final class CSVReader {
     private var fd: Int32 = -1
     private var memory: [UInt8] = []
     private var memoryOffset = 0
+    /// Where the next read from the file starts, and where reading stops (a byte range of it).
+    private var filePosition = 0
+    private var fileEnd = Int.max
+    /// The file offset of `buffer[0]`.
+    private var bufferOffset = 0
     private let chunkSize: Int
     private var checkedBOM = false
 
@@ -75,6 +80,18 @@ final class CSVReader {
         capacity = self.chunkSize
         buffer = .allocate(capacity: capacity)
         spans = .allocate(capacity: spanCapacity)
+    }
+
+    /// Opens bytes `start..<end` of a file, whose first row starts at `start` on physical line
+    /// `line` (a part of a file cut at row starts; no byte-order mark is looked for).
+    convenience init?(path: String, from start: Int, to end: Int, line: Int, chunkSize: Int = 1 << 20) {
+        self.init(path: path, chunkSize: chunkSize)
+        filePosition = start
+        bufferOffset = start
+        fileEnd = end
+        self.line = line
+        rowLine = line
+        checkedBOM = start > 0
     }
 
     /// Reads from memory (tests use a small chunk size to cross chunk boundaries everywhere).
@@ -239,6 +256,7 @@ final class CSVReader {
     /// buffer when one row fills it.
     private func refill() {
         if pos > 0 {
+            bufferOffset += pos
             let keep = count - pos
             if keep > 0 { buffer.update(from: buffer + pos, count: keep) }
             count = keep
@@ -252,11 +270,11 @@ final class CSVReader {
             buffer = bigger
             capacity = newCapacity
         }
-        let room = min(capacity - count, chunkSize)
+        let room = min(capacity - count, chunkSize, fileEnd - filePosition)
         if fd >= 0 {
             while true {
-                let r = read(fd, buffer + count, room)
-                if r > 0 { count += r; return }
+                let r = room > 0 ? pread(fd, buffer + count, room, off_t(filePosition)) : 0
+                if r > 0 { count += r; filePosition += r; return }
                 if r < 0 && errno == EINTR { continue }
                 if r < 0 { readError = errno }
                 sourceDone = true
@@ -286,6 +304,12 @@ final class CSVReader {
         pos = p
         line = rowLine + 1
     }
+
+    /// The file offset where the current row starts.
+    var rowOffset: Int { bufferOffset + rowStart }
+
+    /// The file offset after the current row (where the next one starts).
+    var nextRowOffset: Int { bufferOffset + pos }
 
     /// The current row's bytes as they are in the file, line end included (valid until the next
     /// row is read, and only before a field of it is read: reading a quoted field cleans it in place).

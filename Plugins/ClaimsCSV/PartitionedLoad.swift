@@ -42,10 +42,20 @@ struct PartitionedLoad {
     }
 
     func run(_ body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
-        let scratch = try makeScratchFolder()
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let tables = ClaimsCSVLoader.tables
         let (read, notRead) = ClaimsCSVLoader.selection(folder: folder, options: options)
+        if let plan = try RangePlan.make(folder: folder, tables: read, options: options, parts: parts, jobs: jobs) {
+            var report = plan.report
+            report.notRead = notRead
+            let partReports = try Parallel.map(plan.parts, threads: jobs) { p -> LoadReport in
+                let panel = try plan.loadPart(p, options: options)
+                try body(PanelPart(index: p, of: plan.parts, members: panel.members, concurrent: jobs > 1 && plan.parts > 1))
+                return panel.report
+            }
+            return Self.merged(report, partReports)
+        }
+        let scratch = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         // Split: one job per table file, largest first so the two largest do not run last.
         let order = read.sorted { fileSize(tables[$0].fileName) > fileSize(tables[$1].fileName) }
         let splits = try Parallel.map(order.count, threads: jobs) { k -> LoadReport in
@@ -59,7 +69,14 @@ struct PartitionedLoad {
         let partReports = try Parallel.map(parts, threads: jobs) { p -> LoadReport in
             try loadPart(p, scratch: scratch, body: body)
         }
-        for r in partReports {
+        return Self.merged(report, partReports)
+    }
+
+    /// The whole load's report: the files read and the rejections found before the parts, with
+    /// the parts' records and rejections, in the canonical order.
+    private static func merged(_ first: LoadReport, _ parts: [LoadReport]) -> LoadReport {
+        var report = first
+        for r in parts {
             for (kind, n) in r.records { report.records[kind, default: 0] += n }
             report.rejections += r.rejections
         }

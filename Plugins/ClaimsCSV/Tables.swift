@@ -278,10 +278,17 @@ enum TableReader {
     /// loaded in parts: their shared keys were checked when the source file was split.
     static func read<T: Table>(_ type: T.Type, reader: CSVReader, context ctx: LoadContext, checkKeys: Bool = true) throws {
         guard let columns = try header(T.self, reader, ctx) else { return }
+        try read(T.self, reader: reader, columns: columns, context: ctx, keys: checkKeys ? KeyCheck(T.sharedKey, columns) : nil)
+    }
+
+    /// Reads a table's rows after its header. `skipping` names lines that were rejected already
+    /// (when a file in person order is loaded in ranges, its scan checked them): they are passed
+    /// over without a second rejection.
+    static func read<T: Table>(_ type: T.Type, reader: CSVReader, columns: Columns, context ctx: LoadContext,
+                               keys: KeyCheck? = nil, skipping skip: Set<Int> = []) throws {
         let table = T(columns: columns, context: ctx)
-        let keys = checkKeys ? KeyCheck(T.sharedKey, columns) : nil
         let row = Row(reader: reader, columns: columns)
-        while let ok = try next(reader, width: columns.names.count, ctx) {
+        while let ok = try next(reader, width: columns.names.count, ctx, skipping: skip) {
             guard ok else { continue }
             do {
                 try keys?.check(row)
@@ -324,8 +331,10 @@ enum TableReader {
 
     /// Reads the next row: true when it is well formed, false when it was rejected (a quote never
     /// closed, or a field count other than the header's), nil at the end of the file.
-    static func next(_ reader: CSVReader, width: Int, _ ctx: LoadContext) throws -> Bool? {
-        switch reader.next() {
+    static func next(_ reader: CSVReader, width: Int, _ ctx: LoadContext, skipping skip: Set<Int> = []) throws -> Bool? {
+        let event = reader.next()
+        if event != .end, !skip.isEmpty, skip.contains(reader.rowLine) { return false }
+        switch event {
         case .end:
             return nil
         case .unterminatedQuote:

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import ClaimsCSVPlugin
 
@@ -39,6 +40,25 @@ final class CSVReaderTests: XCTestCase {
             if let lines { XCTAssertEqual(p.lines, lines, "lines, chunk size \(chunk)", file: file, line: line) }
             XCTAssertEqual(p.unterminated, unterminated, "unterminated quotes, chunk size \(chunk)", file: file, line: line)
         }
+    }
+
+    /// A byte range of a file, cut at row starts, reads as those rows with their own lines; row
+    /// offsets are file offsets.
+    func testAByteRangeOfAFile() throws {
+        let path = NSTemporaryDirectory() + "tally-csv-range-\(getpid()).csv"
+        let text = "h1,h2\na,\"b\nb\"\nc,d\ne,f\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { unlink(path) }
+        let whole = try XCTUnwrap(CSVReader(path: path, chunkSize: 4))
+        var starts: [(Int, Int)] = []
+        while whole.next() == .row { starts.append((whole.rowOffset, whole.rowLine)) }
+        XCTAssertEqual(starts.map(\.0), [0, 6, 14, 18])
+        XCTAssertEqual(starts.map(\.1), [1, 2, 4, 5])
+        let part = try XCTUnwrap(CSVReader(path: path, from: 6, to: 18, line: 2, chunkSize: 4))
+        var rows: [String] = []
+        while part.next() == .row { rows.append("\(part.rowLine):\(part.string(0))|\(part.string(1))@\(part.rowOffset)") }
+        XCTAssertEqual(rows, ["2:a|b\nb@6", "4:c|d@14"])
+        XCTAssertEqual(part.nextRowOffset, 18)
     }
 
     func testPlainRowsWithAndWithoutTrailingNewline() {
