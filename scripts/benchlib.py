@@ -29,6 +29,32 @@ SQL_FILE = os.path.join(HERE, "bench-suite.sql")
 VALUESETS = os.path.join(ROOT, "Measures", "valuesets")
 
 
+def shuffled_panel(folder, seed):
+    """A copy of a panel folder with every CSV file's data rows in a seeded random order (header
+    first), cached beside it as `<folder>-shuffled/`: the same panel, out of person order. Rows are
+    lines (synthetic panels have no line breaks inside fields); a file is shuffled in memory."""
+    import random
+    out = folder.rstrip("/") + "-shuffled"
+    if os.path.isdir(out):
+        return out
+    step(f"shuffling the rows of {os.path.relpath(folder, ROOT)} into {os.path.relpath(out, ROOT)}")
+    tmp = out + ".partial"
+    os.makedirs(tmp, exist_ok=True)
+    for name in sorted(os.listdir(folder)):
+        src = os.path.join(folder, name)
+        if not name.endswith(".csv"):
+            continue
+        with open(src, "rb") as f:
+            lines = f.readlines()
+        rows = lines[1:]
+        random.Random(f"{seed}:{name}").shuffle(rows)
+        with open(os.path.join(tmp, name), "wb") as f:
+            f.write(lines[0])
+            f.writelines(rows)
+    os.rename(tmp, out)
+    return out
+
+
 def fail(msg):
     print(f"{os.path.basename(sys.argv[0])}: {msg}", file=sys.stderr)
     sys.exit(1)
