@@ -152,6 +152,7 @@ final class CSVReader {
             if done { return .end }
             return .needMore
         }
+        if parsePlainRow(p) { return .row }
         rowLine = ln
         let start = p
         var sp = spans
@@ -250,6 +251,64 @@ final class CSVReader {
         pos = p
         line = ln
         return .row
+    }
+
+    /// Parses the row at `p` when it is plain — it ends with a line feed in the buffer and holds
+    /// no quote, and no carriage return but one right before the line feed — as most rows are:
+    /// the line end is found with `memchr` and the commas eight bytes at a time. False (nothing
+    /// changed) for any other row, which `parseRow` then reads byte by byte.
+    @inline(__always)
+    private func parsePlainRow(_ p: Int) -> Bool {
+        let buf = buffer
+        guard let lf = memchr(buf + p, 0x0A, count - p) else { return false }
+        let lineEnd = p + (UnsafeRawPointer(lf) - UnsafeRawPointer(buf + p))
+        let end = lineEnd > p && buf[lineEnd - 1] == 0x0D ? lineEnd - 1 : lineEnd
+        guard memchr(buf + p, 0x22, end - p) == nil, memchr(buf + p, 0x0D, end - p) == nil else { return false }
+        var sp = spans
+        var cap = spanCapacity
+        var fc = 0
+        @inline(__always) func field(_ s: Int, _ e: Int) {
+            if fc == cap {
+                let bigger = UnsafeMutablePointer<Span>.allocate(capacity: cap * 2)
+                bigger.update(from: sp, count: fc)
+                sp.deallocate()
+                sp = bigger
+                cap *= 2
+            }
+            sp[fc] = Span(start: s, end: e, raw: false)
+            fc += 1
+        }
+        var fieldStart = p
+        var i = p
+        while i + 8 <= end {
+            // The exact "which bytes are zero" word test on the bytes XOR ',': one bit per comma.
+            let t = UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self) ^ 0x2C2C_2C2C_2C2C_2C2C
+            var commas = ~(((t & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | t | 0x7F7F_7F7F_7F7F_7F7F)
+            while commas != 0 {
+                let k = i + (commas.trailingZeroBitCount >> 3)
+                field(fieldStart, k)
+                fieldStart = k + 1
+                commas &= commas - 1
+            }
+            i += 8
+        }
+        while i < end {
+            if buf[i] == 0x2C {
+                field(fieldStart, i)
+                fieldStart = i + 1
+            }
+            i += 1
+        }
+        field(fieldStart, end)
+        spans = sp
+        spanCapacity = cap
+        fieldCount = fc
+        quotedEmpty = false
+        rowLine = line
+        rowStart = p
+        pos = lineEnd + 1
+        line += 1
+        return true
     }
 
     /// Keeps the unparsed bytes from `pos`, moves them to the front, and reads more, growing the

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 @testable import ClaimsCSVPlugin
 
@@ -39,6 +40,31 @@ final class CSVReaderTests: XCTestCase {
             XCTAssertEqual(p.rows, rows, "chunk size \(chunk)", file: file, line: line)
             if let lines { XCTAssertEqual(p.lines, lines, "lines, chunk size \(chunk)", file: file, line: line) }
             XCTAssertEqual(p.unterminated, unterminated, "unterminated quotes, chunk size \(chunk)", file: file, line: line)
+        }
+    }
+
+    /// Plain rows (no quotes; LF or CRLF line ends; blank lines) of random text read as a simple
+    /// split of the lines at commas, whatever the chunk size.
+    func testRandomPlainRowsReadAsSplitLines() {
+        var g = SplitMix(seed: 11)
+        let pieces = ["a", "bc", " ", ",", ",,", "\n", "\r\n", "\n\n", "é", "12345678", "x,y,z,"]
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<Int(g.next() % 40) { text += pieces[Int(g.next() % UInt64(pieces.count))] }
+            var expected: [[String]] = []
+            var lines: [Int] = []
+            // Lines and fields split on bytes ("\r\n" is one Character, so String splitting would not see its "\n").
+            var physical = Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+            if physical.last == [] { physical.removeLast() }
+            for (i, raw) in physical.enumerated() {
+                let l = raw.last == 0x0D ? Array(raw.dropLast()) : raw
+                if l.isEmpty { continue }
+                expected.append(l.split(separator: 0x2C, omittingEmptySubsequences: false).map {
+                    String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                })
+                lines.append(i + 1)
+            }
+            check(text, expected, lines: lines)
         }
     }
 
