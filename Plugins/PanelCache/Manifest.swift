@@ -8,8 +8,9 @@ import Darwin
 import TallyEngine
 import TallyLanguage
 
-/// A source file as `tally import` read it: where it is, how large and when it was modified. A
-/// cache whose sources no longer match is refused, so a stale panel is never evaluated.
+/// A source file (or the source folder) as `tally import` read it: where it is, how large and
+/// when it was modified. A cache whose sources no longer match is refused, so a stale panel is
+/// never evaluated.
 struct SourceFile: Equatable {
     /// The path as given, made absolute.
     var path: String
@@ -17,10 +18,10 @@ struct SourceFile: Equatable {
     /// Modification time, nanoseconds since 1970.
     var modified: Int64
 
-    /// The file as it is now, or nil when it is missing (or not a regular file).
+    /// The file (or folder) as it is now, or nil when it is missing (or neither).
     static func current(_ path: String) -> SourceFile? {
         var st = stat()
-        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard stat(path, &st) == 0, [S_IFREG, S_IFDIR].contains(st.st_mode & S_IFMT) else { return nil }
         #if canImport(Darwin)
         let t = st.st_mtimespec
         #else

@@ -60,10 +60,12 @@ struct PanelImport {
 
     /// The files the load read, as they are now: refused when one changed during the import
     /// (its modification time is after the import started), since the cache could hold a mix.
+    /// A source folder is listed too: a file added to it (a table the load did not find) or
+    /// removed from it changes its modification time, so the cache goes stale.
     private func manifest(source: String, report: LoadReport, since started: Int64) throws -> [SourceFile] {
         var paths = report.files
-        var isFile = stat()
-        if stat(source, &isFile) == 0, isFile.st_mode & S_IFMT == S_IFREG, !paths.contains(source) { paths.append(source) }
+        var st = stat()
+        if stat(source, &st) == 0, [S_IFREG, S_IFDIR].contains(st.st_mode & S_IFMT), !paths.contains(source) { paths.append(source) }
         var seen = Set<String>()
         var files: [SourceFile] = []
         for p in paths {

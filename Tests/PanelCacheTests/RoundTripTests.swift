@@ -28,15 +28,21 @@ final class RoundTripTests: PanelCacheTestCase {
         // The manifest names every file the load read, made absolute.
         let meta = try CacheFile(path: out).meta
         XCTAssertEqual(meta.format, "claims-csv")
-        XCTAssertEqual(meta.files.map(\.path), source.report.files.map(SourceFile.absolute))
+        XCTAssertEqual(meta.files.map(\.path), source.report.files.map(SourceFile.absolute) + [SourceFile.absolute(Self.examplePanel)])
     }
 
     /// The claims CSV loader in small parts (hash partitions of the members, arriving on two
-    /// threads): the cache holds them part by part, and loads sorted as the CSV does.
+    /// threads): the cache holds them part by part, and loads sorted as the CSV does. The example
+    /// panel's members are put out of order (its patient rows reversed), so it is split by hash.
     func testExamplePanelImportedInPartsRoundTrips() throws {
-        let source = try examplePanel()
+        let folder = path("unsorted")
+        try FileManager.default.copyItem(atPath: Self.examplePanel, toPath: folder)
+        let patients = try String(contentsOfFile: folder + "/patient.csv", encoding: .utf8).split(separator: "\n")
+        try (([patients[0]] + patients.dropFirst().reversed()).joined(separator: "\n") + "\n")
+            .write(toFile: folder + "/patient.csv", atomically: true, encoding: .utf8)
+        let source = try ClaimsCSVLoader().load(path: folder, options: LoadOptions())
         let out = path("parts.tpc")
-        _ = try PanelCacheLoader().write(source: Self.examplePanel, loader: ClaimsCSVLoader(),
+        _ = try PanelCacheLoader().write(source: folder, loader: ClaimsCSVLoader(),
                                          options: LoadOptions(partSize: 1 << 20), jobs: 2, to: out)
         let cache = try CacheFile(path: out)
         XCTAssertGreaterThan(cache.blocks.count, 4)
