@@ -164,13 +164,7 @@ final class CSVReader {
             spanCapacity = cap
         }
         @inline(__always) func append(_ start: Int, _ end: Int, _ raw: Bool) {
-            if fc == cap {
-                let bigger = UnsafeMutablePointer<Span>.allocate(capacity: cap * 2)
-                bigger.update(from: sp, count: fc)
-                sp.deallocate()
-                sp = bigger
-                cap *= 2
-            }
+            if fc == cap { CSVReader.grow(&sp, &cap, keeping: fc) }
             sp[fc] = Span(start: start, end: end, raw: raw)
             fc += 1
         }
@@ -253,6 +247,15 @@ final class CSVReader {
         return .row
     }
 
+    /// Doubles the field list, keeping its first `count` spans.
+    private static func grow(_ spans: inout UnsafeMutablePointer<Span>, _ capacity: inout Int, keeping count: Int) {
+        let bigger = UnsafeMutablePointer<Span>.allocate(capacity: capacity * 2)
+        bigger.update(from: spans, count: count)
+        spans.deallocate()
+        spans = bigger
+        capacity *= 2
+    }
+
     /// Parses the row at `p` when it is plain — it ends with a line feed in the buffer and holds
     /// no quote, and no carriage return but one right before the line feed — as most rows are:
     /// the line end is found with `memchr` and the commas eight bytes at a time. False (nothing
@@ -268,13 +271,7 @@ final class CSVReader {
         var cap = spanCapacity
         var fc = 0
         @inline(__always) func field(_ s: Int, _ e: Int) {
-            if fc == cap {
-                let bigger = UnsafeMutablePointer<Span>.allocate(capacity: cap * 2)
-                bigger.update(from: sp, count: fc)
-                sp.deallocate()
-                sp = bigger
-                cap *= 2
-            }
+            if fc == cap { CSVReader.grow(&sp, &cap, keeping: fc) }
             sp[fc] = Span(start: s, end: e, raw: false)
             fc += 1
         }
