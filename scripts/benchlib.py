@@ -183,9 +183,11 @@ def run_duckdb(names, folder, threads):
     return r
 
 
-def tally_command(names, folder, out_dir, jobs, timings):
+def tally_command(names, folder, out_dir, jobs, timings, part_size=None):
     cmd = [TALLY, "run", folder, "--measures", *(MEASURES[n][0] for n in names), "--valuesets", "Measures/valuesets",
            "--format", "json", "--out", out_dir, "--jobs", str(jobs)]
+    if part_size:
+        cmd += ["--part-size", str(part_size)]
     return cmd + (["--timings"] if timings else [])
 
 
