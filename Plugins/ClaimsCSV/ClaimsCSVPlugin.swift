@@ -70,7 +70,7 @@ public struct ClaimsCSVLoader: PanelLoader {
         try load(path: path, options: options, chunkSize: 1 << 20)
     }
 
-    /// Large folders are loaded in parts (`PartitionedLoad`): one part per 64 MB of CSV (or
+    /// Large folders are loaded in parts (`PartitionedLoad`): one part per 32 MB of CSV (or
     /// `options.partSize`), loaded
     /// and handed over on up to `jobs` threads. Small folders are one part, loaded whole.
     public func loadParts(path: String, options: LoadOptions, jobs: Int,

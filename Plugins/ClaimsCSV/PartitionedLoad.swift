@@ -26,7 +26,7 @@ struct PartitionedLoad {
     let jobs: Int
 
     /// About this much CSV goes to one part: its records take roughly four times as much memory.
-    static let bytesPerPart = 64 << 20
+    static let bytesPerPart = 32 << 20
     static let maximumParts = 256
 
     /// The number of parts for a folder: one per `bytesPerPart` (or `options.partSize`) of the

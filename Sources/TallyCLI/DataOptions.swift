@@ -10,7 +10,7 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Stop at the first rejected row or resource (exit code 3) instead of skipping and counting it.")
     var strict = false
 
-    @Option(name: .customLong("part-size"), help: ArgumentHelp("Load large panels in parts of about this many megabytes of input (less memory at once; default 64).", valueName: "MB"))
+    @Option(name: .customLong("part-size"), help: ArgumentHelp("Load large panels in parts of about this many megabytes of input (less memory at once; default 32).", valueName: "MB"))
     var partSize: Int?
 
     var loadOptions: LoadOptions { LoadOptions(strict: strict, partSize: partSize.map { max(1, $0) << 20 }) }
