@@ -4,6 +4,7 @@ import XCTest
 @testable import PanelCachePlugin
 import TallyEngine
 import TallyLanguage
+import TallyTestSupport
 
 /// Structural equality of member trees (`Value` is not Equatable): decimals by bit pattern,
 /// codes and concepts by content, and records matched one to one, so a record referenced twice
@@ -102,8 +103,8 @@ struct FixedLoader: PanelLoader {
     }
 }
 
-/// A fresh temporary folder, removed after the test.
-class PanelCacheTestCase: XCTestCase {
+/// A fresh temporary folder, removed after the test, and the example panel.
+class PanelCacheTestCase: TemporaryFolderURLTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let examplePanel = repository.appendingPathComponent("examples/panel").path
 
@@ -111,16 +112,10 @@ class PanelCacheTestCase: XCTestCase {
     private static let example = Result { try ClaimsCSVLoader().load(path: examplePanel, options: LoadOptions()) }
     func examplePanel() throws -> Panel { try Self.example.get() }
 
-    var dir: URL!
+    override class var folderPrefix: String { "tally-panel-cache-" }
 
-    override func setUpWithError() throws {
-        dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tally-panel-cache-" + UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(at: dir) }
-    }
+    /// The test's temporary folder, where caches are written.
+    var dir: URL! { folder }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 

@@ -1,35 +1,27 @@
 import Foundation
 import ReportsPlugin
 import TallyEngine
+import TallyTestSupport
 import XCTest
 
 /// Validates the FHIR reports against the `fhir.resources` models (PyPI) with
 /// `scripts/validate-fhir-reports.py`. Needs python3 with fhir.resources:
 /// `python3 -m pip install 'fhir.resources>=8,<9'` (`.ci/run` installs it); skipped otherwise.
-final class FHIRReportValidationTests: XCTestCase {
+final class FHIRReportValidationTests: TemporaryFolderURLTestCase {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/validate-fhir-reports.py")
 
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tally-fhir-" + UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(at: dir) }
-    }
+    override class var folderPrefix: String { "tally-fhir-" }
 
     func testReportsAreValidFHIR() throws {
         try requireChecker()
         for (label, run) in [("member-level", Fixtures.run(memberLevel: true)), ("no period", Fixtures.run(memberLevel: true, period: nil))] {
-            let folder = dir.appendingPathComponent(label)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let reports = folder.appendingPathComponent(label)
+            try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
             let files = FHIRMeasureReportReporter().render(run)
             XCTAssertEqual(files.count, 3)
-            for f in files { try Data(f.contents.utf8).write(to: folder.appendingPathComponent(f.name)) }
-            let (status, output) = try python([Self.script.path, folder.path])
+            for f in files { try Data(f.contents.utf8).write(to: reports.appendingPathComponent(f.name)) }
+            let (status, output) = try python([Self.script.path, reports.path])
             XCTAssertEqual(status, 0, "\(label): \(output)")
             XCTAssertTrue(output.contains("MeasureReport(s) in 3 file(s): valid FHIR R4"), output)
         }
@@ -44,8 +36,8 @@ final class FHIRReportValidationTests: XCTestCase {
              "group": [{"population": [{"code": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/measure-population",
                                                               "code": "numerator"}]}, "count": 1}]}]}
             """
-        try Data(bad.utf8).write(to: dir.appendingPathComponent("bad.json"))
-        let (status, output) = try python([Self.script.path, dir.path])
+        try Data(bad.utf8).write(to: folder.appendingPathComponent("bad.json"))
+        let (status, output) = try python([Self.script.path, folder.path])
         XCTAssertEqual(status, 1, output)
         XCTAssertTrue(output.contains("period"), output)
     }
@@ -64,7 +56,7 @@ final class FHIRReportValidationTests: XCTestCase {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
-        let out = dir.appendingPathComponent("python-\(UUID().uuidString).out")
+        let out = folder.appendingPathComponent("python-\(UUID().uuidString).out")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)
         process.standardOutput = handle

@@ -1,10 +1,11 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 
 /// Runs the real `tally` binary from the build products folder in a fresh temporary folder, and
 /// compares what users see with golden files in `Tests/TallyCLITests/Golden/`
 /// (re-record with `TALLY_RECORD=1`). Build the binary first: `swift build --product tally`.
-class TallyBinaryTestCase: XCTestCase {
+class TallyBinaryTestCase: TemporaryFolderURLTestCase {
     struct Run {
         var status: Int32
         var stdout: String
@@ -30,16 +31,10 @@ class TallyBinaryTestCase: XCTestCase {
     /// `Tests/TallyCLITests/Golden` in the source tree.
     static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
-    var dir: URL!
+    override class var folderPrefix: String { "tally-cli-tests-" }
 
-    override func setUpWithError() throws {
-        dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tally-cli-tests-" + UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(at: dir) }
-    }
+    /// The test's temporary folder, where `tally` runs unless told otherwise.
+    var dir: URL! { folder }
 
     struct MissingBinary: Error, CustomStringConvertible {
         var path: String
