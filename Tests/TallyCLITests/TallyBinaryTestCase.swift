@@ -88,25 +88,7 @@ class TallyBinaryTestCase: TemporaryFolderURLTestCase {
 
     /// Compares output with `Golden/<name>` byte for byte; with `TALLY_RECORD=1`, writes it instead.
     func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = Self.goldenDirectory.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["TALLY_RECORD"] == "1" {
-            try Data(actual.utf8).write(to: url)
-            XCTFail("recorded \(url.path); review it and run the tests again without TALLY_RECORD", file: file, line: line)
-            return
-        }
-        guard let expected = FileManager.default.contents(atPath: url.path) else {
-            XCTFail("no golden file \(url.path); record it with TALLY_RECORD=1", file: file, line: line)
-            return
-        }
-        if Data(actual.utf8) != expected {
-            XCTFail("""
-                output differs from \(url.path) (re-record with TALLY_RECORD=1 if the change is intended)
-                --- expected
-                \(String(decoding: expected, as: UTF8.self))
-                --- actual
-                \(actual)
-                """, file: file, line: line)
-        }
+        try TallyTestSupport.assertGolden(actual, at: Self.goldenDirectory.appendingPathComponent(name), file: file, line: line)
     }
 
 }
