@@ -18,15 +18,7 @@ class ClaimsCSVTestCase: TemporaryFolderTestCase {
 
     /// Loads strictly and returns the rejection thrown (failing when none is).
     func strictRejection(file: StaticString = #filePath, line: UInt = #line) -> Rejection? {
-        do {
-            _ = try load(strict: true)
-            XCTFail("expected a rejection under strict", file: file, line: line)
-        } catch let r as Rejection {
-            return r
-        } catch {
-            XCTFail("expected a Rejection, got \(error)", file: file, line: line)
-        }
-        return nil
+        thrown(Rejection.self, file: file, line: line) { _ = try load(strict: true) }
     }
 
     /// A standard patient file for the members `ids`.

@@ -121,15 +121,7 @@ class PanelCacheTestCase: TemporaryFolderURLTestCase {
 
     /// The thrown error as a `Rejection` (fails when something else, or nothing, is thrown).
     func rejection(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> Rejection? {
-        do {
-            try body()
-            XCTFail("nothing was thrown", file: file, line: line)
-        } catch let r as Rejection {
-            return r
-        } catch {
-            XCTFail("\(error) is not a Rejection", file: file, line: line)
-        }
-        return nil
+        thrown(Rejection.self, file: file, line: line, body)
     }
 
     /// Rewrites bytes of a file in place.
