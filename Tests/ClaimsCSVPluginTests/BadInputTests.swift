@@ -6,11 +6,14 @@ import TallyLanguage
 /// Every kind of bad input: lenient loads skip and count the row (with file, line, reason and a
 /// message naming the column and value) and keep the rest; strict loads throw the first one.
 final class BadInputTests: ClaimsCSVTestCase {
-    /// Loads leniently and checks the one rejection; then loads strictly and checks the same
-    /// rejection is thrown. Returns the lenient panel.
+    /// Writes the standard patient file of `members` and `text` as `file` (which replaces the
+    /// patient file when it is one); loads leniently and checks the one rejection; then loads
+    /// strictly and checks the same rejection is thrown. Returns the lenient panel.
     @discardableResult
-    func expectOneRejection(_ file: String, line: Int?, code: String, message: String,
+    func expectOneRejection(in file: String, _ text: String, members: [String] = ["p1"], line: Int?, code: String, message: String,
                             at: StaticString = #filePath, _ l: UInt = #line) throws -> Panel {
+        try patients(members)
+        try write(file, text)
         let panel = try load()
         XCTAssertEqual(panel.report.rejections.count, 1, "\(panel.report.rejections)", file: at, line: l)
         if let r = panel.report.rejections.first {
@@ -39,33 +42,28 @@ final class BadInputTests: ClaimsCSVTestCase {
     }
 
     func testBadDate() throws {
-        try patients("p1")
-        try write("eligibility.csv", "person_id,enrollment_start_date,enrollment_end_date\np1,2024-01-01,2024-12-31\np1,2024-02-30,2024-12-31\n")
-        let panel = try expectOneRejection("eligibility.csv", line: 3, code: "bad-date",
+        let panel = try expectOneRejection(in: "eligibility.csv", "person_id,enrollment_start_date,enrollment_end_date\np1,2024-01-01,2024-12-31\np1,2024-02-30,2024-12-31\n",
+                                           line: 3, code: "bad-date",
                                            message: "enrollment_start_date '2024-02-30' is not a date: day 30 is out of range for 2024-02")
         XCTAssertEqual(records(try member(panel, "p1"), "enrollments").count, 1)
     }
 
     func testBadDateTime() throws {
-        try patients("p1")
-        try write("lab_result.csv", "person_id,normalized_component_code,result,result_datetime\np1,4548-4,7,03/02/2024\n")
-        try expectOneRejection("lab_result.csv", line: 2, code: "bad-date",
+        try expectOneRejection(in: "lab_result.csv", "person_id,normalized_component_code,result,result_datetime\np1,4548-4,7,03/02/2024\n",
+                               line: 2, code: "bad-date",
                                message: "result_datetime '03/02/2024' is not a date-time: expected a date-time YYYY-MM-DD[Thh:mm[:ss[.fff]]][Z|±hh:mm]")
     }
 
     func testBadYearMonth() throws {
-        try patients("p1")
-        try write("provider_attribution.csv", "person_id,year_month,payer_attributed_provider\np1,2024-13,1\n")
-        try expectOneRejection("provider_attribution.csv", line: 2, code: "bad-date", message: "year_month '2024-13' is not a month YYYYMM")
+        try expectOneRejection(in: "provider_attribution.csv", "person_id,year_month,payer_attributed_provider\np1,2024-13,1\n",
+                               line: 2, code: "bad-date", message: "year_month '2024-13' is not a month YYYYMM")
     }
 
     func testNonNumericAmount() throws {
-        try patients("p1")
         var m = CSVBuilder.medical()
         m.add(["claim_id": "c1", "claim_line_number": "1", "person_id": "p1", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01", "paid_amount": "12.00"])
         m.add(["claim_id": "c1", "claim_line_number": "2", "person_id": "p1", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01", "paid_amount": "$1,200.00"])
-        try write("medical_claim.csv", m.text)
-        let panel = try expectOneRejection("medical_claim.csv", line: 3, code: "bad-number", message: "paid_amount '$1,200.00' is not an amount")
+        let panel = try expectOneRejection(in: "medical_claim.csv", m.text, line: 3, code: "bad-number", message: "paid_amount '$1,200.00' is not an amount")
         let claim = try XCTUnwrap(records(try member(panel, "p1"), "claims").first)
         XCTAssertEqual(records(claim, "lines").count, 1)
         XCTAssertEqual(field(claim, "paid").asDouble, 12)
@@ -81,12 +79,10 @@ final class BadInputTests: ClaimsCSVTestCase {
     }
 
     func testUnknownCodeSystem() throws {
-        try patients("p1")
         var m = CSVBuilder.medical()
         m.add(["claim_id": "c1", "claim_line_number": "1", "person_id": "p1", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01",
                "diagnosis_code_type": "icd-11", "diagnosis_code_1": "5A11"])
-        try write("medical_claim.csv", m.text)
-        let panel = try expectOneRejection("medical_claim.csv", line: 2, code: "unknown-code-system",
+        let panel = try expectOneRejection(in: "medical_claim.csv", m.text, line: 2, code: "unknown-code-system",
                                            message: "diagnosis_code_type 'icd-11' is not a known code type (icd-10-cm, icd-10-pcs, hcpcs, cpt, loinc, snomed-ct, rxnorm, ndc, cvx, ... or a URL)")
         XCTAssertTrue(records(try member(panel, "p1"), "claims").isEmpty)
     }
@@ -103,36 +99,30 @@ final class BadInputTests: ClaimsCSVTestCase {
     }
 
     func testDuplicateClaimLine() throws {
-        try patients("p1")
         var m = CSVBuilder.medical()
         let h = ["claim_id": "c1", "person_id": "p1", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01"]
         m.add(h.merging(["claim_line_number": "1", "paid_amount": "5"]) { $1 })
         m.add(h.merging(["claim_line_number": "2", "paid_amount": "6"]) { $1 })
         m.add(h.merging(["claim_line_number": "1", "paid_amount": "7"]) { $1 })
-        try write("medical_claim.csv", m.text)
-        let panel = try expectOneRejection("medical_claim.csv", line: 4, code: "duplicate-line",
+        let panel = try expectOneRejection(in: "medical_claim.csv", m.text, line: 4, code: "duplicate-line",
                                            message: "claim c1 line 1 repeats the line read at line 2")
         XCTAssertEqual(field(records(try member(panel, "p1"), "claims")[0], "paid").asDouble, 11)
     }
 
     func testCodeWithNothingLeft() throws {
-        try patients("p1")
-        try write("pharmacy_claim.csv", "claim_id,claim_line_number,person_id,dispensing_date,ndc_code\nrx1,1,p1,2024-01-01,--\n")
-        try expectOneRejection("pharmacy_claim.csv", line: 2, code: "bad-value", message: "ndc_code '--' is not a code")
+        try expectOneRejection(in: "pharmacy_claim.csv", "claim_id,claim_line_number,person_id,dispensing_date,ndc_code\nrx1,1,p1,2024-01-01,--\n",
+                               line: 2, code: "bad-value", message: "ndc_code '--' is not a code")
     }
 
     func testDuplicatePharmacyLine() throws {
-        try patients("p1")
-        try write("pharmacy_claim.csv", "claim_id,claim_line_number,person_id,dispensing_date,ndc_code\nrx1,1,p1,2024-01-01,1\nrx1,1,p1,2024-01-01,1\n")
-        try expectOneRejection("pharmacy_claim.csv", line: 3, code: "duplicate-line", message: "claim rx1 line 1 repeats the line read at line 2")
+        try expectOneRejection(in: "pharmacy_claim.csv", "claim_id,claim_line_number,person_id,dispensing_date,ndc_code\nrx1,1,p1,2024-01-01,1\nrx1,1,p1,2024-01-01,1\n",
+                               line: 3, code: "duplicate-line", message: "claim rx1 line 1 repeats the line read at line 2")
     }
 
     func testEndBeforeStart() throws {
-        try patients("p1")
         var m = CSVBuilder.medical()
         m.add(["claim_id": "c1", "claim_line_number": "1", "person_id": "p1", "claim_start_date": "2024-03-01", "claim_end_date": "2024-02-01"])
-        try write("medical_claim.csv", m.text)
-        try expectOneRejection("medical_claim.csv", line: 2, code: "end-before-start",
+        try expectOneRejection(in: "medical_claim.csv", m.text, line: 2, code: "end-before-start",
                                message: "claim_end_date 2024-02-01 is before claim_start_date 2024-03-01")
     }
 
@@ -149,60 +139,53 @@ final class BadInputTests: ClaimsCSVTestCase {
     }
 
     func testUnterminatedQuote() throws {
-        try write("patient.csv", "person_id,sex,birth_date\np1,female,1960-01-01\np2,\"male,1970-01-01\np3,male,1970-01-01\n")
-        let panel = try expectOneRejection("patient.csv", line: 3, code: "unterminated-quote",
+        let panel = try expectOneRejection(in: "patient.csv", "person_id,sex,birth_date\np1,female,1960-01-01\np2,\"male,1970-01-01\np3,male,1970-01-01\n",
+                                           line: 3, code: "unterminated-quote",
                                            message: "a quoted field that starts on this line is never closed")
         XCTAssertEqual(panel.members.map(Panel.id(of:)), ["p1", "p3"])
     }
 
     func testUnterminatedQuoteInTheHeader() throws {
-        try patients("p1")
-        try write("lab_result.csv", "person_id,\"normalized_component_code,result\np1,4548-4,7\np1,4548-4,8\n")
-        try expectOneRejection("lab_result.csv", line: 1, code: "unterminated-quote",
+        try expectOneRejection(in: "lab_result.csv", "person_id,\"normalized_component_code,result\np1,4548-4,7\np1,4548-4,8\n",
+                               line: 1, code: "unterminated-quote",
                                message: "the header has a quoted field that is never closed; the file's 2 rows are skipped")
     }
 
     func testMissingColumnRejectsTheWholeFile() throws {
-        try patients("p1")
-        try write("medical_claim.csv", "claim_id,person_id,claim_start_date,claim_end_date\nc1,p1,2024-01-01,2024-01-01\nc2,p1,2024-01-01,2024-01-01\n")
-        let panel = try expectOneRejection("medical_claim.csv", line: 1, code: "missing-column",
+        let panel = try expectOneRejection(in: "medical_claim.csv", "claim_id,person_id,claim_start_date,claim_end_date\nc1,p1,2024-01-01,2024-01-01\nc2,p1,2024-01-01,2024-01-01\n",
+                                           line: 1, code: "missing-column",
                                            message: "missing required column 'claim_line_number'; the file's 2 rows are skipped")
         XCTAssertTrue(records(try member(panel, "p1"), "claims").isEmpty)
     }
 
     func testMissingAlternativeColumns() throws {
-        try patients("p1")
-        try write("observation.csv", "observation_id,code,result\no1,8480-6,120\n")
-        try expectOneRejection("observation.csv", line: 1, code: "missing-column",
+        try expectOneRejection(in: "observation.csv", "observation_id,code,result\no1,8480-6,120\n",
+                               line: 1, code: "missing-column",
                                message: "missing required columns 'person_id', 'normalized_code' or 'source_code'; the file's 1 row is skipped")
     }
 
     func testMissingValue() throws {
-        try write("patient.csv", "person_id,sex\n,female\np2,male\n")
-        try expectOneRejection("patient.csv", line: 2, code: "missing-value", message: "person_id is empty")
+        try expectOneRejection(in: "patient.csv", "person_id,sex\n,female\np2,male\n",
+                               line: 2, code: "missing-value", message: "person_id is empty")
     }
 
     func testBadFlag() throws {
-        try patients("p1")
-        try write("eligibility.csv", "person_id,enrollment_start_date,hospice_flag\np1,2024-01-01,maybe\n")
-        try expectOneRejection("eligibility.csv", line: 2, code: "bad-value",
+        try expectOneRejection(in: "eligibility.csv", "person_id,enrollment_start_date,hospice_flag\np1,2024-01-01,maybe\n",
+                               line: 2, code: "bad-value",
                                message: "hospice_flag 'maybe' is not a flag (1/0, true/false, yes/no, y/n)")
     }
 
     func testClaimLinesOfTwoMembers() throws {
-        try patients("p1", "p2")
         var m = CSVBuilder.medical()
         m.add(["claim_id": "c1", "claim_line_number": "1", "person_id": "p1", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01"])
         m.add(["claim_id": "c1", "claim_line_number": "2", "person_id": "p2", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01"])
-        try write("medical_claim.csv", m.text)
-        try expectOneRejection("medical_claim.csv", line: 3, code: "claim-member-mismatch",
+        try expectOneRejection(in: "medical_claim.csv", m.text, members: ["p1", "p2"], line: 3, code: "claim-member-mismatch",
                                message: "claim c1 belongs to person_id 'p1' on line 2, not 'p2'")
     }
 
     func testRecordsWithNoMember() throws {
-        try patients("p1")
-        try write("lab_result.csv", "person_id,normalized_component_code,result\np1,4548-4,7\nghost,4548-4,8\nghost,4548-4,9\n")
-        let panel = try expectOneRejection("lab_result.csv", line: 3, code: "no-member",
+        let panel = try expectOneRejection(in: "lab_result.csv", "person_id,normalized_component_code,result\np1,4548-4,7\nghost,4548-4,8\nghost,4548-4,9\n",
+                                           line: 3, code: "no-member",
                                            message: "2 record(s) for member 'ghost', who has no patient or eligibility record")
         XCTAssertEqual(panel.members.map(Panel.id(of:)), ["p1"])
         XCTAssertEqual(panel.report.records["Observation"], 1)

@@ -22,7 +22,9 @@ class ClaimsCSVTestCase: TemporaryFolderTestCase {
     }
 
     /// A standard patient file for the members `ids`.
-    func patients(_ ids: String...) throws {
+    func patients(_ ids: String...) throws { try patients(ids) }
+
+    func patients(_ ids: [String]) throws {
         try write("patient.csv", "person_id,sex,birth_date\n" + ids.map { "\($0),female,1960-01-01\n" }.joined())
     }
 
