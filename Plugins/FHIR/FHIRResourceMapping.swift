@@ -44,9 +44,60 @@ final class RecordWriter {
         if let ref = try r.element("encounter")?.string("reference") { encounter = (slot("encounter"), ref) }
     }
 
+    /// Sets `field` from the element of `r` that `source` names.
+    func read(_ field: String, _ source: FieldSource, of r: FHIRElement) throws {
+        switch source {
+        case .string(let key): set(field, try r.stringValue(key))
+        case .dateTime(let key): set(field, try r.dateTimeValue(key))
+        case .concept(let key): set(field, try r.conceptValue(key))
+        case .concepts(let key): set(field, try r.conceptsValue(key))
+        case .period(let key): set(field, try r.period(key))
+        case .status(let key, let system): set(field, try r.statusCode(key, system: system))
+        case .timing(let prefix, let allowed): set(field, timing: try FHIRTiming.read(r, prefix, allowed: allowed))
+        case .doNotPerform(let element): set(field, try FHIRMapping.doNotPerform(r, element: element))
+        case .encounter: try setEncounter(r)
+        case .other(let read): set(field, try read(r))
+        }
+    }
+
     func mapped(list: String) -> MappedRecord {
         MappedRecord(record: record, listSlot: CanonicalSchema.slot("Member", list), encounter: encounter, ages: ages)
     }
+}
+
+/// Where one canonical field comes from in a resource: the element, and the FHIR type it is read as.
+enum FieldSource {
+    /// A primitive as text (`status`, `intent`).
+    case string(String)
+    case dateTime(String)
+    case concept(String)
+    /// A list of CodeableConcepts; null when the element is absent.
+    case concepts(String)
+    /// A Period as an interval.
+    case period(String)
+    /// The code of a status CodeableConcept, the coding in `system` first.
+    case status(String, system: String)
+    /// A timing `prefix[x]` of the `allowed` R4 types (an age waits for the birth date).
+    case timing(String, allowed: [FHIRTiming.Kind])
+    /// The R4 doNotPerform element where the resource has one (`element`), else the QI-Core extension.
+    case doNotPerform(element: Bool)
+    /// The `encounter` reference (into the field of that name), which the loader resolves among
+    /// the member's encounters.
+    case encounter
+    /// What takes more than one element or a rule of its own.
+    case other((FHIRElement) throws -> Value)
+}
+
+/// How one clinical resource type maps: the element naming its patient, the member list its
+/// records go in, and its fields in the order they are read (when two elements are bad, the first
+/// one read is the one reported).
+struct ResourceMapping {
+    var subject = "subject"
+    var list: String
+    var fields: KeyValuePairs<String, FieldSource>
+    /// Fields set together from one element (an observation's value and comparator) or from
+    /// nested lists, read after `fields`.
+    var rest: ((FHIRElement, RecordWriter) throws -> Void)?
 }
 
 /// How each clinical R4 resource maps into the canonical model (docs/data-model.md, "FHIR R4").
@@ -60,28 +111,75 @@ enum FHIRMapping {
     static let allergyClinical = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
     static let allergyVerification = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
 
-    /// The mapped resource types with the element naming their patient.
-    static let subjectElement: [String: String] = [
-        "Encounter": "subject", "Condition": "subject", "Procedure": "subject", "Observation": "subject",
-        "MedicationRequest": "subject", "MedicationDispense": "subject", "Immunization": "patient",
-        "DeviceRequest": "subject", "ServiceRequest": "subject", "Coverage": "beneficiary", "AllergyIntolerance": "patient",
+    /// The mapped resource types, each into a record of the kind of the same name.
+    static let resources: [String: ResourceMapping] = [
+        "Encounter": ResourceMapping(list: "encounters", fields: [
+            "id": .string("id"), "status": .string("status"), "class": .other(encounterClass), "type": .concepts("type"),
+            "period": .period("period"), "discharge_disposition": .other(dischargeDisposition),
+        ]),
+        "Condition": ResourceMapping(list: "conditions", fields: [
+            "id": .string("id"), "code": .concept("code"),
+            "clinical_status": .status("clinicalStatus", system: conditionClinical),
+            "verification_status": .status("verificationStatus", system: conditionVerification),
+            "category": .concepts("category"), "body_site": .concepts("bodySite"),
+            "onset": .timing("onset", allowed: [.dateTime, .age, .period, .range, .string]),
+            "abatement": .timing("abatement", allowed: [.dateTime, .age, .period, .range, .string, .boolean]),
+            "recorded": .dateTime("recordedDate"), "encounter": .encounter, "source": .other(conditionSource),
+        ]),
+        "Procedure": ResourceMapping(list: "procedures", fields: [
+            "id": .string("id"), "code": .concept("code"), "status": .string("status"),
+            "performed": .timing("performed", allowed: [.dateTime, .period, .string, .age, .range]),
+            "body_site": .concepts("bodySite"), "encounter": .encounter,
+        ]),
+        "Observation": ResourceMapping(list: "observations", fields: [
+            "id": .string("id"), "code": .concept("code"), "status": .string("status"), "category": .concepts("category"),
+            "effective": .timing("effective", allowed: [.dateTime, .period, .timing, .instant]), "issued": .dateTime("issued"),
+        ], rest: observationResults),
+        "MedicationRequest": ResourceMapping(list: "medication_requests", fields: [
+            "id": .string("id"),
+            // Only medicationCodeableConcept: a medicationReference is not resolved (libraries.md §15.1).
+            "medication": .concept("medicationCodeableConcept"), "status": .string("status"),
+            "intent": .string("intent"), "authored_on": .dateTime("authoredOn"), "do_not_perform": .doNotPerform(element: true),
+        ], rest: dosageAndDispense),
+        "MedicationDispense": ResourceMapping(list: "medication_dispenses", fields: [
+            "id": .string("id"), "medication": .concept("medicationCodeableConcept"), "status": .string("status"),
+            "dispensed": .other(dispensed), "days_supply": .other(daysSupply), "quantity": .other(dispensedQuantity),
+        ]),
+        "Immunization": ResourceMapping(subject: "patient", list: "immunizations", fields: [
+            "id": .string("id"), "vaccine": .concept("vaccineCode"), "status": .string("status"),
+            "occurrence": .timing("occurrence", allowed: [.dateTime, .string]),
+        ]),
+        "DeviceRequest": ResourceMapping(list: "device_requests", fields: [
+            "id": .string("id"),
+            // codeReference (a Device) is not resolved.
+            "code": .concept("codeCodeableConcept"), "status": .string("status"),
+            "intent": .string("intent"), "authored_on": .dateTime("authoredOn"), "do_not_perform": .doNotPerform(element: false),
+        ]),
+        "ServiceRequest": ResourceMapping(list: "service_requests", fields: [
+            "id": .string("id"), "code": .concept("code"), "status": .string("status"),
+            "intent": .string("intent"), "authored_on": .dateTime("authoredOn"), "do_not_perform": .doNotPerform(element: true),
+        ]),
+        "Coverage": ResourceMapping(subject: "beneficiary", list: "coverages", fields: [
+            "id": .string("id"), "type": .concept("type"), "status": .string("status"), "period": .period("period"),
+            "payer": .other(payer),
+        ]),
+        "AllergyIntolerance": ResourceMapping(subject: "patient", list: "allergies", fields: [
+            "id": .string("id"), "code": .concept("code"),
+            "clinical_status": .status("clinicalStatus", system: allergyClinical),
+            "verification_status": .status("verificationStatus", system: allergyVerification),
+            "onset": .timing("onset", allowed: [.dateTime, .age, .period, .range, .string]), "recorded": .dateTime("recordedDate"),
+        ]),
     ]
 
+    /// The mapped resource types with the element naming their patient.
+    static let subjectElement: [String: String] = resources.mapValues(\.subject)
+
     static func map(_ type: String, _ r: FHIRElement) throws -> MappedRecord {
-        switch type {
-        case "Encounter": return try encounter(r)
-        case "Condition": return try condition(r)
-        case "Procedure": return try procedure(r)
-        case "Observation": return try observation(r)
-        case "MedicationRequest": return try medicationRequest(r)
-        case "MedicationDispense": return try medicationDispense(r)
-        case "Immunization": return try immunization(r)
-        case "DeviceRequest": return try deviceRequest(r)
-        case "ServiceRequest": return try serviceRequest(r)
-        case "Coverage": return try coverage(r)
-        case "AllergyIntolerance": return try allergy(r)
-        default: fatalError("no mapping for \(type)")
-        }
+        guard let resource = resources[type] else { fatalError("no mapping for \(type)") }
+        let w = RecordWriter(type)
+        for (field, source) in resource.fields { try w.read(field, source, of: r) }
+        try resource.rest?(r, w)
+        return w.mapped(list: resource.list)
     }
 
     // MARK: - Patient
@@ -117,63 +215,29 @@ enum FHIRMapping {
         return p
     }
 
-    // MARK: - Clinical resources
+    // MARK: - Clinical resources: what the table cannot say
 
-    static func encounter(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("Encounter")
-        w.set("id", try r.stringValue("id"))
-        w.set("status", try r.stringValue("status"))
-        // R4 `class` is one Coding; tolerate an R5-style list of CodeableConcepts.
-        if let c = try? r.element("class") {
-            w.set("class", try c.stringValue("code"))
-        } else if let first = try r.elements("class").first {
-            w.set("class", try first.elements("coding").first?.stringValue("code") ?? .null)
-        }
-        w.set("type", try r.conceptsValue("type"))
-        w.set("period", try r.period("period"))
-        w.set("discharge_disposition", try r.element("hospitalization")?.conceptValue("dischargeDisposition") ?? .null)
-        return w.mapped(list: "encounters")
+    /// R4 `class` is one Coding; tolerate an R5-style list of CodeableConcepts.
+    static func encounterClass(_ r: FHIRElement) throws -> Value {
+        if let c = try? r.element("class") { return try c.stringValue("code") }
+        return try r.elements("class").first?.elements("coding").first?.stringValue("code") ?? .null
     }
 
-    static func condition(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("Condition")
-        w.set("id", try r.stringValue("id"))
-        w.set("code", try r.conceptValue("code"))
-        w.set("clinical_status", try r.statusCode("clinicalStatus", system: conditionClinical))
-        w.set("verification_status", try r.statusCode("verificationStatus", system: conditionVerification))
-        let categories = try r.concepts("category")
-        w.set("category", try r.conceptsValue("category"))
-        w.set("body_site", try r.conceptsValue("bodySite"))
-        w.set("onset", timing: try FHIRTiming.read(r, "onset", allowed: [.dateTime, .age, .period, .range, .string]))
-        w.set("abatement", timing: try FHIRTiming.read(r, "abatement", allowed: [.dateTime, .age, .period, .range, .string, .boolean]))
-        w.set("recorded", try r.dateTimeValue("recordedDate"))
-        try w.setEncounter(r)
-        let source = categories.lazy.flatMap(\.codes).first { $0.system == conditionCategory }.map { c in
+    static func dischargeDisposition(_ r: FHIRElement) throws -> Value {
+        try r.element("hospitalization")?.conceptValue("dischargeDisposition") ?? .null
+    }
+
+    /// Where a condition was recorded, from its condition-category coding (`problem-list-item`
+    /// read as `problem-list`).
+    static func conditionSource(_ r: FHIRElement) throws -> Value {
+        let source = try r.concepts("category").lazy.flatMap(\.codes).first { $0.system == conditionCategory }.map { c in
             c.code == "problem-list-item" ? "problem-list" : c.code
         }
-        w.set("source", source.map { .string($0) } ?? .null)
-        return w.mapped(list: "conditions")
+        return source.map { .string($0) } ?? .null
     }
 
-    static func procedure(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("Procedure")
-        w.set("id", try r.stringValue("id"))
-        w.set("code", try r.conceptValue("code"))
-        w.set("status", try r.stringValue("status"))
-        w.set("performed", timing: try FHIRTiming.read(r, "performed", allowed: [.dateTime, .period, .string, .age, .range]))
-        w.set("body_site", try r.conceptsValue("bodySite"))
-        try w.setEncounter(r)
-        return w.mapped(list: "procedures")
-    }
-
-    static func observation(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("Observation")
-        w.set("id", try r.stringValue("id"))
-        w.set("code", try r.conceptValue("code"))
-        w.set("status", try r.stringValue("status"))
-        w.set("category", try r.conceptsValue("category"))
-        w.set("effective", timing: try FHIRTiming.read(r, "effective", allowed: [.dateTime, .period, .timing, .instant]))
-        w.set("issued", try r.dateTimeValue("issued"))
+    /// An observation's value and comparator, its components, encounter and profiles.
+    static func observationResults(_ r: FHIRElement, _ w: RecordWriter) throws {
         let (value, comparator) = try observationValue(r, allowed: observationValueTypes)
         w.set("value", value)
         w.set("value_comparator", comparator)
@@ -191,7 +255,6 @@ enum FHIRMapping {
         if let meta = try r.element("meta"), meta.has("profile") {
             w.set("profiles", .list(try meta.strings("profile").map { .string($0) }))
         }
-        return w.mapped(list: "observations")
     }
 
     static let observationValueTypes: Set<String> = ["Quantity", "CodeableConcept", "String", "Boolean", "Integer", "Range",
@@ -223,15 +286,9 @@ enum FHIRMapping {
         }
     }
 
-    static func medicationRequest(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("MedicationRequest")
-        w.set("id", try r.stringValue("id"))
-        // Only medicationCodeableConcept: a medicationReference is not resolved (libraries.md §15.1).
-        w.set("medication", try r.conceptValue("medicationCodeableConcept"))
-        w.set("status", try r.stringValue("status"))
-        w.set("intent", try r.stringValue("intent"))
-        w.set("authored_on", try r.dateTimeValue("authoredOn"))
-        w.set("do_not_perform", try doNotPerform(r, element: true))
+    /// A medication request's first dosage instruction (frequency, period, bounds, times of day,
+    /// dose) and its dispense request.
+    static func dosageAndDispense(_ r: FHIRElement, _ w: RecordWriter) throws {
         let dosages = try r.elements("dosageInstruction")
         w.set("dosage_count", .integer(dosages.count))
         if let dosage = dosages.first {
@@ -262,74 +319,26 @@ enum FHIRMapping {
             w.set("refills", try dispense.integerValue("numberOfRepeatsAllowed"))
             w.set("validity", try dispense.period("validityPeriod"))
         }
-        return w.mapped(list: "medication_requests")
     }
 
-    static func medicationDispense(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("MedicationDispense")
-        w.set("id", try r.stringValue("id"))
-        w.set("medication", try r.conceptValue("medicationCodeableConcept"))
-        w.set("status", try r.stringValue("status"))
+    /// When the medication was handed over, else when it was prepared.
+    static func dispensed(_ r: FHIRElement) throws -> Value {
         let handedOver = try r.dateTimeValue("whenHandedOver")
-        w.set("dispensed", handedOver.isNull ? try r.dateTimeValue("whenPrepared") : handedOver)
-        if let days = try r.element("daysSupply")?.decimal("value") { w.set("days_supply", .integer(Int(days.rounded()))) }
-        if let quantity = try r.element("quantity")?.decimal("value") { w.set("quantity", .decimal(quantity)) }
-        return w.mapped(list: "medication_dispenses")
+        return handedOver.isNull ? try r.dateTimeValue("whenPrepared") : handedOver
     }
 
-    static func immunization(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("Immunization")
-        w.set("id", try r.stringValue("id"))
-        w.set("vaccine", try r.conceptValue("vaccineCode"))
-        w.set("status", try r.stringValue("status"))
-        w.set("occurrence", timing: try FHIRTiming.read(r, "occurrence", allowed: [.dateTime, .string]))
-        return w.mapped(list: "immunizations")
+    static func daysSupply(_ r: FHIRElement) throws -> Value {
+        try r.element("daysSupply")?.decimal("value").map { .integer(Int($0.rounded())) } ?? .null
     }
 
-    static func deviceRequest(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("DeviceRequest")
-        w.set("id", try r.stringValue("id"))
-        // codeReference (a Device) is not resolved.
-        w.set("code", try r.conceptValue("codeCodeableConcept"))
-        w.set("status", try r.stringValue("status"))
-        w.set("intent", try r.stringValue("intent"))
-        w.set("authored_on", try r.dateTimeValue("authoredOn"))
-        w.set("do_not_perform", try doNotPerform(r, element: false))
-        return w.mapped(list: "device_requests")
+    static func dispensedQuantity(_ r: FHIRElement) throws -> Value {
+        try r.element("quantity")?.decimal("value").map { .decimal($0) } ?? .null
     }
 
-    static func serviceRequest(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("ServiceRequest")
-        w.set("id", try r.stringValue("id"))
-        w.set("code", try r.conceptValue("code"))
-        w.set("status", try r.stringValue("status"))
-        w.set("intent", try r.stringValue("intent"))
-        w.set("authored_on", try r.dateTimeValue("authoredOn"))
-        w.set("do_not_perform", try doNotPerform(r, element: true))
-        return w.mapped(list: "service_requests")
-    }
-
-    static func coverage(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("Coverage")
-        w.set("id", try r.stringValue("id"))
-        w.set("type", try r.conceptValue("type"))
-        w.set("status", try r.stringValue("status"))
-        w.set("period", try r.period("period"))
-        if let payor = try r.elements("payor").first {
-            w.set("payer", try payor.string("display").map { .string($0) } ?? payor.stringValue("reference"))
-        }
-        return w.mapped(list: "coverages")
-    }
-
-    static func allergy(_ r: FHIRElement) throws -> MappedRecord {
-        let w = RecordWriter("AllergyIntolerance")
-        w.set("id", try r.stringValue("id"))
-        w.set("code", try r.conceptValue("code"))
-        w.set("clinical_status", try r.statusCode("clinicalStatus", system: allergyClinical))
-        w.set("verification_status", try r.statusCode("verificationStatus", system: allergyVerification))
-        w.set("onset", timing: try FHIRTiming.read(r, "onset", allowed: [.dateTime, .age, .period, .range, .string]))
-        w.set("recorded", try r.dateTimeValue("recordedDate"))
-        return w.mapped(list: "allergies")
+    /// The first payor by its display, else by its reference.
+    static func payer(_ r: FHIRElement) throws -> Value {
+        guard let payor = try r.elements("payor").first else { return .null }
+        return try payor.string("display").map { .string($0) } ?? payor.stringValue("reference")
     }
 
     /// doNotPerform: the R4 element where the resource has one (MedicationRequest,
