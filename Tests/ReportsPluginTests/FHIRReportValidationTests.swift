@@ -53,20 +53,7 @@ final class FHIRReportValidationTests: TemporaryFolderURLTestCase {
 
     /// Runs `python3` (found on PATH); the status and the output, stderr after stdout.
     func python(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let out = folder.appendingPathComponent("python-\(UUID().uuidString).out")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: out)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        let text = String(decoding: try Data(contentsOf: out), as: UTF8.self)
-        try? FileManager.default.removeItem(at: out)
-        return (process.terminationStatus, text)
+        let run = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments)
+        return (run.status, run.stdout + run.stderr)
     }
 }

@@ -46,36 +46,14 @@ class TallyBinaryTestCase: TemporaryFolderURLTestCase {
     func tally(_ arguments: [String], in cwd: URL? = nil) throws -> Run {
         let url = Self.tallyURL
         guard FileManager.default.isExecutableFile(atPath: url.path) else { throw MissingBinary(path: url.path) }
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        process.currentDirectoryURL = cwd ?? dir
         // Help text wraps at the terminal width: fix it so output does not depend on the caller.
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = "80"
         environment["LINES"] = "25"
         environment["TALLY_RECORD"] = nil
-        process.environment = environment
-        let capture = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tally-run-" + UUID().uuidString)
-        let outURL = capture.appendingPathExtension("out"), errURL = capture.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        XCTAssertEqual(process.terminationReason, .exit, "tally was killed by a signal: \(arguments)")
-        let stdout = try Data(contentsOf: outURL), stderr = try Data(contentsOf: errURL)
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+        let run = try runProcess(url, arguments, in: cwd ?? dir, environment: environment)
+        XCTAssertEqual(run.reason, .exit, "tally was killed by a signal: \(arguments)")
+        return Run(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     @discardableResult
