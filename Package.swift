@@ -60,7 +60,8 @@ let package = Package(
             dependencies: ["TallyLanguage", "TallyEngine"],
             path: "Benchmarks/TallyBench"
         ),
-        // What several test targets share (a seeded random generator, a temporary-folder test case).
+        // What several test targets share: a seeded random generator, a temporary-folder test case,
+        // golden-file assertions, expected-error checks and a process runner.
         .target(name: "TallyTestSupport", path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyLanguageTests", dependencies: ["TallyLanguage", "TallyTestSupport"], path: "Tests/TallyLanguageTests",
                     resources: [.copy("Fixtures")]),
