@@ -21,11 +21,13 @@ public final class Program: @unchecked Sendable {
     /// Per function: whether it reads `episode` (its kept results are dropped per episode).
     let functionEpisodeDependent: [Bool]
     let anyMemoized: Bool
+    /// Compiled to count clause coverage: its defines are never shared with other programs.
+    let recordsCoverage: Bool
 
     init(info: MeasureInfo, parameters: [ParameterInfo], defines: [DefineInfo], functions: [FunctionInfo],
          valueSets: [ValueSetInfo], codes: [(String, Code)], sources: [SourceFile], schema: RecordSchema,
          defineEvals: [Eval], defineFrameSizes: [Int], functionEvals: [Eval], functionFrameSizes: [Int],
-         functionMemoized: [Bool]? = nil, functionEpisodeDependent: [Bool]? = nil) {
+         functionMemoized: [Bool]? = nil, functionEpisodeDependent: [Bool]? = nil, recordsCoverage: Bool = false) {
         self.info = info
         self.parameters = parameters
         self.defines = defines
@@ -42,6 +44,7 @@ public final class Program: @unchecked Sendable {
         self.functionMemoized = functionMemoized ?? functionEvals.map { _ in false }
         self.functionEpisodeDependent = functionEpisodeDependent ?? functionEvals.map { _ in true }
         self.anyMemoized = self.functionMemoized.contains(true)
+        self.recordsCoverage = recordsCoverage
     }
 
     /// The index of a define by name, searching the root file first.
@@ -56,6 +59,12 @@ public final class Program: @unchecked Sendable {
     /// Starts evaluating this program for one member (nil for a program that reads no member).
     public func evaluation(member: Record?) -> EvaluationContext {
         EvaluationContext(program: self, member: member)
+    }
+
+    /// Starts evaluating this program for one member, taking the values of defines it shares
+    /// with the other programs of a run from `store` (the worker's, cleared per member).
+    public func evaluation(member: Record?, sharing slots: SharedDefineSlots, store: SharedDefineValues) -> EvaluationContext {
+        EvaluationContext(program: self, member: member, shared: (slots.slots, store))
     }
 }
 
@@ -137,10 +146,15 @@ public final class EvaluationContext {
     let stack: UnsafeMutablePointer<ValueStack>
     /// Results of memoized functions, one table per function (nil when none is memoized).
     let memos: UnsafeMutablePointer<MemoTable>?
+    /// Per define its slot in `sharedValues` (-1: not shared), and the worker's store.
+    let sharedSlots: [Int32]?
+    let sharedValues: SharedDefineValues?
 
-    init(program: Program, member: Record?) {
+    init(program: Program, member: Record?, shared: ([Int32], SharedDefineValues)? = nil) {
         self.program = program
         self.member = member
+        sharedSlots = shared?.0
+        sharedValues = shared?.1
         cache = .allocate(capacity: max(program.defines.count, 1))
         cache.initialize(repeating: nil, count: max(program.defines.count, 1))
         stack = .allocate(capacity: 1)
@@ -175,8 +189,22 @@ public final class EvaluationContext {
         return compute(define: i)
     }
 
-    @inline(__always)
+    /// A define not yet in the cache: from the shared store when another program of the run
+    /// computed it for this member, else computed (and shared when it may be).
     private func compute(define i: Int) -> Value {
+        guard let sharedSlots, let sharedValues, sharedSlots[i] >= 0 else { return computeHere(define: i) }
+        let slot = Int(sharedSlots[i])
+        if let v = sharedValues.values[slot] {
+            cache[i] = v
+            return v
+        }
+        let v = computeHere(define: i)
+        sharedValues.values[slot] = v
+        return v
+    }
+
+    @inline(__always)
+    private func computeHere(define i: Int) -> Value {
         let size = program.defineFrameSizes[i]
         let locals = stack.pointee.push(size)
         let v = program.defineEvals[i](Frame(ctx: self, locals: locals))

@@ -38,7 +38,16 @@ public struct MeasureEvaluator: Sendable {
 
     /// Evaluates one member: one subject for member basis, one per episode for episode basis.
     public func evaluate(_ member: Record) -> MemberEvaluation {
-        let ctx = program.evaluation(member: member)
+        evaluate(member, in: program.evaluation(member: member))
+    }
+
+    /// Evaluates one member, sharing define values with the other measures of a run through the
+    /// worker's `store` (cleared by the caller before each member).
+    public func evaluate(_ member: Record, sharing slots: SharedDefineSlots, store: SharedDefineValues) -> MemberEvaluation {
+        evaluate(member, in: program.evaluation(member: member, sharing: slots, store: store))
+    }
+
+    private func evaluate(_ member: Record, in ctx: EvaluationContext) -> MemberEvaluation {
         let id = Panel.id(of: member)
         var subjects: [SubjectResult] = []
         if let episodesDefine = program.info.episodesDefine {

@@ -16,12 +16,18 @@ public struct PanelRunner: Sendable {
         let chunkSize = 512
         let chunks = (members.count + chunkSize - 1) / chunkSize
         let partials = Partials(count: chunks)
+        // Defines with the same meaning in several measures (their copies of the libraries) are
+        // evaluated once per member: each chunk's worker keeps its own store of their values.
+        let shared = SharedDefines(measures.map(\.program))
+        let slots = measures.indices.map { shared.slots(ofProgram: $0) }
         let work = { (c: Int) in
             var summaries = measures.map(MeasureSummary.init)
             var kept: [[MemberEvaluation]] = measures.map { _ in [] }
+            let store = SharedDefineValues(shared)
             for m in members[(c * chunkSize)..<min(members.count, (c + 1) * chunkSize)] {
+                store.clear()
                 for (i, e) in measures.enumerated() {
-                    let r = e.evaluate(m)
+                    let r = e.evaluate(m, sharing: slots[i], store: store)
                     summaries[i].add(r)
                     if keepMembers { kept[i].append(r) }
                 }
