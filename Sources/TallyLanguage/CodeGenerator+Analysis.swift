@@ -198,6 +198,17 @@ struct MemoTable {
     func release() {
         if let hashes, let keys, let values { free(capacity, hashes, keys, values) }
     }
+
+    /// Empty for the next member: storage of a usual size is kept; a table a heavy member grew
+    /// large is freed, so that light members after it do not pay for clearing it.
+    mutating func reset() {
+        if capacity > 1024 {
+            release()
+            (hashes, keys, values, capacity, count) = (nil, nil, nil, 0, 0)
+        } else {
+            removeAll()
+        }
+    }
 }
 
 @inline(__always)

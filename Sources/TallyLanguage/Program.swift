@@ -135,7 +135,10 @@ public struct ValueSetInfo: Sendable {
 /// The state of one member's evaluation: cached define values and runtime errors.
 public final class EvaluationContext {
     public let program: Program
-    public let member: Record?
+    /// The member being evaluated (raw storage: `reset(member:)` moves a reused context on to
+    /// the next member without exclusivity bookkeeping on the hot path's reads).
+    public var member: Record? { memberSlot.pointee }
+    private let memberSlot: UnsafeMutablePointer<Record?>
     /// Define values computed so far (nil: not yet), one per define. Raw storage: the hot path
     /// reads it without exclusivity bookkeeping.
     let cache: UnsafeMutablePointer<Value?>
@@ -152,7 +155,8 @@ public final class EvaluationContext {
 
     init(program: Program, member: Record?, shared: ([Int32], SharedDefineValues)? = nil) {
         self.program = program
-        self.member = member
+        memberSlot = .allocate(capacity: 1)
+        memberSlot.initialize(to: member)
         sharedSlots = shared?.0
         sharedValues = shared?.1
         cache = .allocate(capacity: max(program.defines.count, 1))
@@ -170,6 +174,8 @@ public final class EvaluationContext {
     }
 
     deinit {
+        memberSlot.deinitialize(count: 1)
+        memberSlot.deallocate()
         cache.deinitialize(count: max(program.defines.count, 1))
         cache.deallocate()
         stack.pointee.release()
@@ -180,6 +186,18 @@ public final class EvaluationContext {
             for i in 0..<n { memos[i].release() }
             memos.deinitialize(count: n)
             memos.deallocate()
+        }
+    }
+
+    /// Starts over for another member, keeping the storage (define cache, value stack, memo
+    /// tables): a worker evaluating many members with one context allocates nothing per member.
+    public func reset(member: Record?) {
+        memberSlot.pointee = member
+        cache.update(repeating: nil, count: max(program.defines.count, 1))
+        episode = .null
+        errors.removeAll(keepingCapacity: true)
+        if let memos {
+            for i in 0..<program.functionEvals.count { memos[i].reset() }
         }
     }
 

@@ -101,4 +101,34 @@ final class SharedDefineTests: XCTestCase {
         store.clear()
         XCTAssertEqual(b.evaluation(member: old, sharing: table.slots(ofProgram: 1), store: store).value(ofDefine: b.defineIndex("visits")!).asList.count, 0)
     }
+
+    /// A context reused member after member (define cache, memo tables and episode reset) gives
+    /// what a fresh context per member gives.
+    func testReusedContextGivesFreshResults() throws {
+        let episodes = MeasureEvaluator(program: try program("""
+            measure V "Visits followed by another within 60 days"
+              scoring proportion
+              basis episode of encounters
+            function visits_after(d: DateTime): List<Encounter> =
+              encounters as x where start of x.period after d and start of x.period 60 days or less after d
+            define later = visits_after(end of episode.period)
+            population initial = true
+            population denominator = initial
+            population numerator = exists later and count(visits_after(@2024-01-01T00:00:00.000Z)) > 1
+            """))
+        let plain = MeasureEvaluator(program: try program(measure("A", numerator: "only_visit is not null or exists visits")))
+        let members = (0..<300).map { i in
+            member(String(format: "r%04d", i), born: "\(1940 + i % 70)-05-01",
+                   encounters: Array(["2025-01-10", "2025-02-01", "2025-06-01", "2024-11-01"].prefix(i % 5)))
+        }
+        for e in [episodes, plain] {
+            let ctx = e.context()
+            for m in members {
+                let fresh = e.evaluate(m), reused = e.evaluate(m, reusing: ctx)
+                XCTAssertEqual(fresh.subjects.map { $0.populations[.numerator] }, reused.subjects.map { $0.populations[.numerator] })
+                XCTAssertEqual(fresh.subjects.map(\.episodeID), reused.subjects.map(\.episodeID))
+                XCTAssertEqual(fresh.errors, reused.errors)
+            }
+        }
+    }
 }

@@ -47,6 +47,19 @@ public struct MeasureEvaluator: Sendable {
         evaluate(member, in: program.evaluation(member: member, sharing: slots, store: store))
     }
 
+    /// A context for `evaluate(_:reusing:)`: one per worker and measure, reused member after
+    /// member; `sharing` (with the worker's store) takes shared defines from the other measures.
+    public func context(sharing: (slots: SharedDefineSlots, store: SharedDefineValues)? = nil) -> EvaluationContext {
+        guard let sharing else { return program.evaluation(member: nil) }
+        return program.evaluation(member: nil, sharing: sharing.slots, store: sharing.store)
+    }
+
+    /// Evaluates one member in a context made by `context(sharing:)`, reset to this member first.
+    public func evaluate(_ member: Record, reusing ctx: EvaluationContext) -> MemberEvaluation {
+        ctx.reset(member: member)
+        return evaluate(member, in: ctx)
+    }
+
     private func evaluate(_ member: Record, in ctx: EvaluationContext) -> MemberEvaluation {
         let id = Panel.id(of: member)
         var subjects: [SubjectResult] = []

@@ -24,10 +24,12 @@ public struct PanelRunner: Sendable {
             var summaries = measures.map(MeasureSummary.init)
             var kept: [[MemberEvaluation]] = measures.map { _ in [] }
             let store = SharedDefineValues(shared)
+            // One context per measure for the chunk, reset per member (no allocation per member).
+            let contexts = measures.indices.map { measures[$0].context(sharing: (slots[$0], store)) }
             for m in members[(c * chunkSize)..<min(members.count, (c + 1) * chunkSize)] {
                 store.clear()
                 for (i, e) in measures.enumerated() {
-                    let r = e.evaluate(m, sharing: slots[i], store: store)
+                    let r = e.evaluate(m, reusing: contexts[i])
                     summaries[i].add(r)
                     if keepMembers { kept[i].append(r) }
                 }
