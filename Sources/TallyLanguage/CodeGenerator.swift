@@ -15,12 +15,12 @@ struct CodeGenerator {
 
     private func makeProgram() -> Program {
         let c = checker
-        let defineEvals = c.defines.map(compileDefine)
+        let defineEvals = c.defines.map { Compiled(run: compileDefine($0)) }
         let functionEvals = c.functions.map { f in
-            guard c.input.coverage != nil else { return compile(f.typed!) }
+            guard c.input.coverage != nil else { return Compiled(run: compile(f.typed!)) }
             var g = self
             g.file = c.units[f.unit].source.file
-            return g.compile(f.typed!)
+            return Compiled(run: g.compile(f.typed!))
         }
         let defines = c.defines.map { d in
             DefineInfo(name: d.name, role: d.role, type: d.typed!.type, file: c.units[d.unit].source.file.path, range: d.expr.range,
@@ -195,15 +195,15 @@ struct CodeGenerator {
             let ec = probe(c, compile(c), .ifCondition), ex = compile(x), ey = compile(y)
             return { f in ec(f).isTrue ? ex(f) : ey(f) }
         case .caseWhen(let arms, let other):
-            let compiled = arms.map { (probe($0.0, compile($0.0), .when), compile($0.1)) }
+            let compiled = arms.map { (condition: Compiled(run: probe($0.0, compile($0.0), .when)), value: Compiled(run: compile($0.1))) }
             let eo = compile(other)
             return { f in
-                for (c, v) in compiled where c(f).isTrue { return v(f) }
+                for arm in compiled where arm.condition.run(f).isTrue { return arm.value.run(f) }
                 return eo(f)
             }
         case .list(let items):
-            let es = items.map(compile)
-            return { f in .list(es.map { $0(f) }) }
+            let es = items.map { Compiled(run: compile($0)) }
+            return { f in .list(es.map { $0.run(f) }) }
         case .interval(let lo, let lc, let hi, let hc):
             let l = compile(lo), h = compile(hi)
             return { f in .interval(IntervalValue(low: l(f), lowClosed: lc, high: h(f), highClosed: hc)) }
@@ -224,31 +224,31 @@ struct CodeGenerator {
             return { f in evaluateTiming(spec, l(f), r(f), offset: .null) }
         case .builtin(let b, let args): return compileBuiltin(b, args)
         case .external(let def, let args):
-            let es = args.map(compile)
+            let es = args.map { Compiled(run: compile($0)) }
             let impl = def.implementation
             let propagates = def.propagatesNull
             return { f in
-                let vs = es.map { $0(f) }
+                let vs = es.map { $0.run(f) }
                 if propagates, vs.contains(where: \.isNull) { return .null }
                 return impl(vs)
             }
         case .function(let i, let args):
             if let inlined = inlinedCall(i, args) { return compile(inlined) }
-            let es = args.map(compile)
             let size = max(checker.functions[i].frameSize, args.count)
             let memoized = analysis?.memoizable(i) ?? false
             // One and two arguments (most calls) are captured one by one: no array to walk.
-            switch es.count {
+            switch args.count {
             case 1:
-                let a0 = es[0]
+                let a0 = compile(args[0])
                 return { f in f.ctx.call(function: i, size: size, memoized: memoized, count: 1) { $0[0] = a0(f) } }
             case 2:
-                let a0 = es[0], a1 = es[1]
+                let a0 = compile(args[0]), a1 = compile(args[1])
                 return { f in f.ctx.call(function: i, size: size, memoized: memoized, count: 2) { $0[0] = a0(f); $0[1] = a1(f) } }
             default:
+                let es = args.map { Compiled(run: compile($0)) }
                 return { f in
                     f.ctx.call(function: i, size: size, memoized: memoized, count: es.count) { locals in
-                        for k in es.indices { locals[k] = es[k](f) }
+                        for k in es.indices { locals[k] = es[k].run(f) }
                     }
                 }
             }
@@ -281,14 +281,13 @@ struct CodeGenerator {
 
     func compileBuiltin(_ b: Builtin, _ args: [Typed]) -> Eval {
         if args.count == 1, case .query(let q) = args[0].ir, let fused = fusedQuery(b, q) { return fused }
-        let es = args.map(compile)
-        switch es.count {
+        switch args.count {
         case 1:
-            let a = es[0]
+            let a = compile(args[0])
             if let op = unaryFastPath(b) { return { f in op(a(f)) } }
             return { f in applyBuiltin(b, [a(f)], f.ctx) }
         case 2:
-            let a = es[0], c = es[1]
+            let a = compile(args[0]), c = compile(args[1])
             if b == .makeCode, case .string(let system)? = constant(args[0]) {
                 // code("revenue", l.revenue_code): the system's URL resolved once.
                 let url = codeSystemURL(system)
@@ -305,7 +304,8 @@ struct CodeGenerator {
             }
             return { f in applyBuiltin(b, [a(f), c(f)], f.ctx) }
         default:
-            return { f in applyBuiltin(b, es.map { $0(f) }, f.ctx) }
+            let es = args.map { Compiled(run: compile($0)) }
+            return { f in applyBuiltin(b, es.map { $0.run(f) }, f.ctx) }
         }
     }
 

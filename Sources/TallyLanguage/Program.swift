@@ -10,9 +10,9 @@ public final class Program: @unchecked Sendable {
     public let sources: [SourceFile]
     public let schema: RecordSchema
 
-    let defineEvals: [Eval]
+    let defineEvals: [Compiled]
     let defineFrameSizes: [Int]
-    let functionEvals: [Eval]
+    let functionEvals: [Compiled]
     let functionFrameSizes: [Int]
     let episodeDependent: [Bool]
     /// Per function: whether its result is kept per member and per argument values (a pure
@@ -26,7 +26,7 @@ public final class Program: @unchecked Sendable {
 
     init(info: MeasureInfo, parameters: [ParameterInfo], defines: [DefineInfo], functions: [FunctionInfo],
          valueSets: [ValueSetInfo], codes: [(String, Code)], sources: [SourceFile], schema: RecordSchema,
-         defineEvals: [Eval], defineFrameSizes: [Int], functionEvals: [Eval], functionFrameSizes: [Int],
+         defineEvals: [Compiled], defineFrameSizes: [Int], functionEvals: [Compiled], functionFrameSizes: [Int],
          functionMemoized: [Bool]? = nil, functionEpisodeDependent: [Bool]? = nil, recordsCoverage: Bool = false) {
         self.info = info
         self.parameters = parameters
@@ -142,7 +142,7 @@ public final class EvaluationContext {
     /// Define values computed so far (nil: not yet), one per define. Raw storage: the hot path
     /// reads it without exclusivity bookkeeping.
     let cache: UnsafeMutablePointer<Value?>
-    public private(set) var episode: Value = .null
+    @exclusivity(unchecked) public private(set) var episode: Value = .null
     /// Runtime errors (such as `singleton` of several items), in the order they happened.
     public private(set) var errors: [String] = []
     /// Locals of the bodies being evaluated, pushed and popped in call order.
@@ -225,7 +225,7 @@ public final class EvaluationContext {
     private func computeHere(define i: Int) -> Value {
         let size = program.defineFrameSizes[i]
         let locals = stack.pointee.push(size)
-        let v = program.defineEvals[i](Frame(ctx: self, locals: locals))
+        let v = program.defineEvals[i].run(Frame(ctx: self, locals: locals))
         stack.pointee.pop(locals, size)
         cache[i] = v
         return v
@@ -259,11 +259,11 @@ public final class EvaluationContext {
             if let kept = memos[i].find(locals, hash: hash) {
                 v = kept
             } else {
-                v = program.functionEvals[i](Frame(ctx: self, locals: locals))
+                v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
                 memos[i].insert(locals, hash: hash, v)
             }
         } else {
-            v = program.functionEvals[i](Frame(ctx: self, locals: locals))
+            v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
         }
         stack.pointee.pop(locals, size)
         return v
@@ -330,3 +330,10 @@ struct ValueStack {
 }
 
 typealias Eval = (Frame) -> Value
+
+/// A compiled body or operand kept in an array. Closures are wrapped because an array of bare
+/// closures stores them at their most general abstraction (argument and result passed
+/// indirectly), and every call through it would go through two conversion thunks.
+struct Compiled {
+    let run: Eval
+}

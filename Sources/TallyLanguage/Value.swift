@@ -107,7 +107,9 @@ public struct IntervalValue: Sendable {
 /// A record of the schema: its fields in the kind's slot order.
 public final class Record: @unchecked Sendable {
     public let kind: Int
-    public var fields: [Value]
+    /// Filled by loaders, then only read: evaluation reads fields on every node, so reads are
+    /// not checked for exclusive access at run time (a call into the runtime per read).
+    @exclusivity(unchecked) public var fields: [Value]
     public init(kind: Int, fields: [Value]) {
         self.kind = kind
         self.fields = fields
