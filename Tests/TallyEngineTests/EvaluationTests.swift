@@ -163,6 +163,37 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(one, four)
     }
 
+    /// The runner counts by position and writes the summary once per chunk; that gives what
+    /// `MeasureSummary.add` per member gives (counts, strata, observations in order, errors).
+    func testRunnerCountsAsSummaryAddDoes() throws {
+        let episodes = try compile("""
+            measure E "Visits and the next visit"
+              scoring continuous-variable
+              basis episode of encounters
+            define next = encounters as x where start of x.period after end of episode.period
+            population initial = true
+            population measure_population = initial
+            population measure_population_exclusion = count(next) > 2
+            observation gap_days = days_between(end of episode.period, start of first(next as n sort by start of n.period).period) aggregate median
+            observation later = count(next) aggregate mean
+            stratify any_later = if exists next then "yes" else "no"
+            stratify lone = singleton(next) is null
+            """)
+        let proportion = try compile(Self.proportion)
+        let members = (0..<1200).map { i in
+            member(String(format: "t%05d", i), born: "\(1935 + i % 75)-02-01",
+                   encounters: (0..<(i % 6)).map { ("e\($0)", String(format: "2025-%02d-%02d", 1 + $0 * 2, 1 + i % 27)) })
+        }
+        for e in [episodes, proportion] {
+            var byMember = MeasureSummary(e)
+            for m in members { byMember.add(e.evaluate(m)) }
+            byMember.sortObservations()
+            XCTAssertEqual(PanelRunner(jobs: 1).run([e], on: members).summaries[0], byMember)
+            XCTAssertEqual(PanelRunner(jobs: 2).run([e, proportion], on: members).summaries[0], byMember)
+        }
+        XCTAssertGreaterThan(PanelRunner(jobs: 1).run([episodes], on: members).summaries[0].membersWithErrors, 0)
+    }
+
     func testShardsCoverEveryMemberOnce() {
         let ids = (0..<1000).map { "member-\($0)" }
         let shards = (1...4).map { Shard("\($0)/4")! }

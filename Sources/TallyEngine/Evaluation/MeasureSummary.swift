@@ -47,29 +47,44 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
         // member has a subject per episode.
         var tally = [Int](repeating: 0, count: PopulationKind.allCases.count)
         for s in m.subjects {
-            for (k, v) in s.populations.flags where v { tally[k.ordinal] += 1 }
+            let met = s.populations.met
+            for k in PopulationKind.allCases where met & k.bit != 0 { tally[k.ordinal] += 1 }
             if s.populations[.initial] {
                 for (name, value) in s.strata {
-                    let text = value.plainText
-                    let key = text.isEmpty ? "(none)" : text
+                    let key = MeasureSummary.stratum(value)
                     // Updated in place: copying a stratifier's table out and back per subject
                     // costs a copy of it each time.
-                    for (k, v) in s.populations.flags where v { strata[name, default: [:]][key, default: [:]][k.rawValue, default: 0] += 1 }
+                    for k in PopulationKind.allCases where met & k.bit != 0 { strata[name, default: [:]][key, default: [:]][k.rawValue, default: 0] += 1 }
                 }
             }
             for (name, value) in s.observations {
-                if let d = value.asDouble ?? { if case .quantity(let q) = value { return q.value } else { return nil } }() {
+                if let d = MeasureSummary.observed(value) {
                     observations[name, default: ObservedValues(keepingValues: false)].add(d)
                 }
             }
         }
         for k in PopulationKind.allCases where tally[k.ordinal] > 0 { counts[k.rawValue, default: 0] += tally[k.ordinal] }
+        addErrors(m)
+    }
+
+    mutating func addErrors(_ m: MemberEvaluation) {
         if !m.errors.isEmpty {
             membersWithErrors += 1
             // Keep the five smallest samples, so the choice does not depend on how members were split.
             // Messages only: summaries carry no member ids (those are PHI, for member-level reports).
             errorSamples = Array(Set(errorSamples + [m.errors[0]]).sorted().prefix(5))
         }
+    }
+
+    /// A stratifier's value as the stratum's key.
+    static func stratum(_ value: Value) -> String {
+        let text = value.plainText
+        return text.isEmpty ? "(none)" : text
+    }
+
+    /// The number an observation contributes, if any.
+    static func observed(_ value: Value) -> Double? {
+        value.asDouble ?? { if case .quantity(let q) = value { return q.value } else { return nil } }()
     }
 
     public mutating func merge(_ o: MeasureSummary) {
@@ -137,5 +152,77 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
         case "min": return o.min
         default: return o.max
         }
+    }
+}
+
+/// What `MeasureSummary.add` counts, kept by position instead of by name while a worker goes
+/// through its members (no string hashing per subject), and written into the summary once at
+/// the end. The summary it ends in equals the one `add` per member gives: the same counts, and
+/// each observation's values added in the same order to a copy of the summary's own.
+struct SummaryTally {
+    private var summary: MeasureSummary
+    private var counts = [Int](repeating: 0, count: PopulationKind.allCases.count)
+    /// Per stratifier position: stratum key → count per population ordinal.
+    private var strata: [[String: [Int]]] = []
+    private var strataNames: [String] = []
+    private var observations: [ObservedValues] = []
+    private var observationNames: [String] = []
+    /// Positions are kept only when the names are distinct (otherwise `add` per member).
+    private let byPosition: Bool
+
+    init(_ e: MeasureEvaluator) {
+        let summary = MeasureSummary(e)
+        let names = e.observations.map(\.name)
+        byPosition = Set(names).count == names.count && names.allSatisfy { summary.observations[$0] != nil }
+        if byPosition {
+            observationNames = names
+            observations = names.map { summary.observations[$0]! }
+        }
+        self.summary = summary
+    }
+
+    mutating func add(_ m: MemberEvaluation) {
+        guard byPosition else { return summary.add(m) }
+        summary.members += 1
+        summary.subjects += m.subjects.count
+        for s in m.subjects {
+            let met = s.populations.met
+            for k in PopulationKind.allCases where met & k.bit != 0 { counts[k.ordinal] += 1 }
+            if met & PopulationKind.initial.bit != 0 { addStrata(s, met) }
+            // A subject's observations are the measure's, in its order (or none).
+            for (i, o) in s.observations.enumerated() {
+                if let d = MeasureSummary.observed(o.value) { observations[i].add(d) }
+            }
+        }
+        summary.addErrors(m)
+    }
+
+    private mutating func addStrata(_ s: SubjectResult, _ met: UInt8) {
+        for (i, st) in s.strata.enumerated() {
+            if i == strata.count {
+                strata.append([:])
+                strataNames.append(st.name)
+            }
+            let key = MeasureSummary.stratum(st.value)
+            for k in PopulationKind.allCases where met & k.bit != 0 {
+                strata[i][key, default: [Int](repeating: 0, count: PopulationKind.allCases.count)][k.ordinal] += 1
+            }
+        }
+    }
+
+    /// The summary with everything counted written in.
+    func finished() -> MeasureSummary {
+        var result = summary
+        guard byPosition else { return result }
+        for k in PopulationKind.allCases where counts[k.ordinal] > 0 { result.counts[k.rawValue, default: 0] += counts[k.ordinal] }
+        for (i, byKey) in strata.enumerated() {
+            for (key, n) in byKey {
+                for k in PopulationKind.allCases where n[k.ordinal] > 0 {
+                    result.strata[strataNames[i], default: [:]][key, default: [:]][k.rawValue, default: 0] += n[k.ordinal]
+                }
+            }
+        }
+        for (i, name) in observationNames.enumerated() { result.observations[name] = observations[i] }
+        return result
     }
 }

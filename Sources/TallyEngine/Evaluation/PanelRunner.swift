@@ -21,7 +21,7 @@ public struct PanelRunner: Sendable {
         let shared = SharedDefines(measures.map(\.program))
         let slots = measures.indices.map { shared.slots(ofProgram: $0) }
         let work = { (c: Int) in
-            var summaries = measures.map(MeasureSummary.init)
+            var tallies = measures.map(SummaryTally.init)
             var kept: [[MemberEvaluation]] = measures.map { _ in [] }
             let store = SharedDefineValues(shared)
             // One context per measure for the chunk, reset per member (no allocation per member).
@@ -30,11 +30,11 @@ public struct PanelRunner: Sendable {
                 store.clear()
                 for (i, e) in measures.enumerated() {
                     let r = e.evaluate(m, reusing: contexts[i])
-                    summaries[i].add(r)
+                    tallies[i].add(r)
                     if keepMembers { kept[i].append(r) }
                 }
             }
-            let done = partials.set(c, (summaries, kept), members: min(members.count, (c + 1) * chunkSize) - c * chunkSize)
+            let done = partials.set(c, (tallies.map { $0.finished() }, kept), members: min(members.count, (c + 1) * chunkSize) - c * chunkSize)
             progress?(done)
         }
         if jobs == 1 || chunks <= 1 {

@@ -23,6 +23,9 @@ public enum PopulationKind: String, CaseIterable, Sendable, Codable {
     }
 
     public static func == (a: PopulationKind, b: PopulationKind) -> Bool { a.ordinal == b.ordinal }
+    /// The kind's bit in a `PopulationMembership`.
+    @inline(__always)
+    var bit: UInt8 { 1 << UInt8(ordinal) }
     public func hash(into h: inout Hasher) { h.combine(ordinal) }
 
     /// The FHIR measure-population code.
@@ -43,8 +46,34 @@ public enum PopulationKind: String, CaseIterable, Sendable, Codable {
 /// Membership of one subject (a member, or one episode) in each population after the
 /// Quality Measure IG's cascade.
 public struct PopulationMembership: Sendable, Equatable {
-    public var flags: [PopulationKind: Bool] = [:]
-    public subscript(_ k: PopulationKind) -> Bool { flags[k] ?? false }
+    /// Bits by `PopulationKind.ordinal`: which populations the cascade decided, and which of
+    /// those the subject is in. Bits rather than a dictionary: one is made per subject.
+    private(set) var decided: UInt8 = 0
+    private(set) var met: UInt8 = 0
+
+    public init() {}
+
+    /// Every decided population and whether the subject is in it.
+    public var flags: [PopulationKind: Bool] {
+        get {
+            var d: [PopulationKind: Bool] = [:]
+            for k in PopulationKind.allCases where decided & k.bit != 0 { d[k] = met & k.bit != 0 }
+            return d
+        }
+        set {
+            decided = 0
+            met = 0
+            for (k, v) in newValue { self[k] = v }
+        }
+    }
+
+    public subscript(_ k: PopulationKind) -> Bool {
+        get { met & k.bit != 0 }
+        set {
+            decided |= k.bit
+            if newValue { met |= k.bit } else { met &= ~k.bit }
+        }
+    }
 
     /// Applies the cascade to the raw criteria (each `true` only when its expression is true).
     ///
@@ -55,31 +84,30 @@ public struct PopulationMembership: Sendable, Equatable {
     /// variable: the measure population needs the initial population, its exclusion needs it.
     public static func cascade(scoring: String, raw: (PopulationKind) -> Bool?) -> PopulationMembership {
         var m = PopulationMembership()
-        m.flags.reserveCapacity(8)  // every kind: one allocation, not one per growth
         func criterion(_ k: PopulationKind, defaultValue: Bool) -> Bool { raw(k) ?? defaultValue }
         let ip = criterion(.initial, defaultValue: false)
-        m.flags[.initial] = ip
+        m[.initial] = ip
         switch scoring {
         case "proportion", "ratio":
             let denom = ip && criterion(.denominator, defaultValue: true)
             let denex = denom && criterion(.denominatorExclusion, defaultValue: false)
-            m.flags[.denominator] = denom
-            m.flags[.denominatorExclusion] = denex
+            m[.denominator] = denom
+            m[.denominatorExclusion] = denex
             let numer: Bool
             if scoring == "ratio" {
                 numer = ip && criterion(.numerator, defaultValue: false)
             } else {
                 numer = denom && !denex && criterion(.numerator, defaultValue: false)
             }
-            m.flags[.numerator] = numer
-            m.flags[.numeratorExclusion] = numer && criterion(.numeratorExclusion, defaultValue: false)
+            m[.numerator] = numer
+            m[.numeratorExclusion] = numer && criterion(.numeratorExclusion, defaultValue: false)
             if scoring == "proportion" {
-                m.flags[.denominatorException] = denom && !denex && !numer && criterion(.denominatorException, defaultValue: false)
+                m[.denominatorException] = denom && !denex && !numer && criterion(.denominatorException, defaultValue: false)
             }
         case "continuous-variable":
             let mp = ip && criterion(.measurePopulation, defaultValue: true)
-            m.flags[.measurePopulation] = mp
-            m.flags[.measurePopulationExclusion] = mp && criterion(.measurePopulationExclusion, defaultValue: false)
+            m[.measurePopulation] = mp
+            m[.measurePopulationExclusion] = mp && criterion(.measurePopulationExclusion, defaultValue: false)
         default:
             break
         }
