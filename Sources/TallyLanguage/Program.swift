@@ -145,6 +145,11 @@ public final class EvaluationContext {
     @exclusivity(unchecked) public private(set) var episode: Value = .null
     /// Runtime errors (such as `singleton` of several items), in the order they happened.
     public private(set) var errors: [String] = []
+    /// The defines computed for this member, in order (`reset` empties only those), and per
+    /// define whether it is listed there.
+    let computed: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var computedCount = 0
+    let listed: UnsafeMutablePointer<Bool>
     /// Locals of the bodies being evaluated, pushed and popped in call order.
     let stack: UnsafeMutablePointer<ValueStack>
     /// Results of memoized functions, one table per function (nil when none is memoized).
@@ -161,6 +166,9 @@ public final class EvaluationContext {
         sharedValues = shared?.1
         cache = .allocate(capacity: max(program.defines.count, 1))
         cache.initialize(repeating: nil, count: max(program.defines.count, 1))
+        computed = .allocate(capacity: max(program.defines.count, 1))
+        listed = .allocate(capacity: max(program.defines.count, 1))
+        listed.initialize(repeating: false, count: max(program.defines.count, 1))
         stack = .allocate(capacity: 1)
         stack.initialize(to: ValueStack())
         if program.anyMemoized {
@@ -178,6 +186,8 @@ public final class EvaluationContext {
         memberSlot.deallocate()
         cache.deinitialize(count: max(program.defines.count, 1))
         cache.deallocate()
+        computed.deallocate()
+        listed.deallocate()
         stack.pointee.release()
         stack.deinitialize(count: 1)
         stack.deallocate()
@@ -193,7 +203,12 @@ public final class EvaluationContext {
     /// tables): a worker evaluating many members with one context allocates nothing per member.
     public func reset(member: Record?) {
         memberSlot.pointee = member
-        cache.update(repeating: nil, count: max(program.defines.count, 1))
+        for k in 0..<computedCount {
+            let i = Int(computed[k])
+            cache[i] = nil
+            listed[i] = false
+        }
+        computedCount = 0
         episode = .null
         errors.removeAll(keepingCapacity: true)
         if let memos {
@@ -214,6 +229,7 @@ public final class EvaluationContext {
         let slot = Int(sharedSlots[i])
         if let v = sharedValues.values[slot] {
             cache[i] = v
+            noteComputed(i)
             return v
         }
         let v = computeHere(define: i)
@@ -228,7 +244,16 @@ public final class EvaluationContext {
         let v = program.defineEvals[i].run(Frame(ctx: self, locals: locals))
         stack.pointee.pop(locals, size)
         cache[i] = v
+        noteComputed(i)
         return v
+    }
+
+    @inline(__always)
+    private func noteComputed(_ i: Int) {
+        if listed[i] { return }  // an episode-dependent define, computed again per episode
+        listed[i] = true
+        computed[computedCount] = Int32(i)
+        computedCount += 1
     }
 
     public func value(of name: String) -> Value? {
