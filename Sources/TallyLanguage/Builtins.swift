@@ -296,10 +296,18 @@ func median(_ xs: [Double]) -> Value {
 func distinct(_ xs: [Value]) -> [Value] {
     var out: [Value] = []
     out.reserveCapacity(xs.count)
-    for x in xs where !out.contains(where: { Value.equivalent($0, x) && Value.equal($0, x) != false }) {
+    // Both tests are pure; the cheap one first (`equivalent` normalizes both strings), and
+    // byte-identical strings (the usual duplicates) are both equal and equivalent.
+    for x in xs where !out.contains(where: { identicalStrings($0, x) || (Value.equal($0, x) != false && Value.equivalent($0, x)) }) {
         out.append(x)
     }
     return out
+}
+
+@inline(__always)
+private func identicalStrings(_ a: Value, _ b: Value) -> Bool {
+    guard case .string(let x) = a, case .string(let y) = b else { return false }
+    return x.utf8.elementsEqual(y.utf8)
 }
 
 /// Whole calendar units from `a` to `b` (negative when `b` is earlier).
