@@ -67,28 +67,32 @@ extension CodeGenerator {
         case .exists:
             return { f in
                 let items = source(f).asList
-                for item in items {
-                    f.locals[slot] = item
-                    if let filter, !filter(f).isTrue { continue }
-                    if let map {
-                        if !map(f).isNull { return .boolean(true) }
-                    } else if !item.isNull {
-                        return .boolean(true)
+                return items.withUnsafeBufferPointer { buffer in
+                    for n in buffer.indices {
+                        f.locals[slot] = buffer[n]
+                        if let filter, !filter(f).isTrue { continue }
+                        if let map {
+                            if !map(f).isNull { return .boolean(true) }
+                        } else if !buffer[n].isNull {
+                            return .boolean(true)
+                        }
                     }
+                    return .boolean(false)
                 }
-                return .boolean(false)
             }
         case .count:
             return { f in
                 let items = source(f).asList
                 var n = 0
-                for item in items {
-                    f.locals[slot] = item
-                    if let filter, !filter(f).isTrue { continue }
-                    if let map {
-                        if !map(f).isNull { n += 1 }
-                    } else if !item.isNull {
-                        n += 1
+                items.withUnsafeBufferPointer { buffer in
+                    for k in buffer.indices {
+                        f.locals[slot] = buffer[k]
+                        if let filter, !filter(f).isTrue { continue }
+                        if let map {
+                            if !map(f).isNull { n += 1 }
+                        } else if !buffer[k].isNull {
+                            n += 1
+                        }
                     }
                 }
                 return .integer(n)
@@ -98,12 +102,14 @@ extension CodeGenerator {
             return { f in
                 let items = source(f).asList
                 var result: Value = .null
-                for item in items {
-                    f.locals[slot] = item
-                    if let filter, !filter(f).isTrue { continue }
-                    let x = map.map { $0(f) } ?? item
-                    if x.isNull { continue }
-                    result = result.isNull ? x : arithmetic(result, x, sign: 1)
+                items.withUnsafeBufferPointer { buffer in
+                    for k in buffer.indices {
+                        f.locals[slot] = buffer[k]
+                        if let filter, !filter(f).isTrue { continue }
+                        let x = map.map { $0(f) } ?? buffer[k]
+                        if x.isNull { continue }
+                        result = result.isNull ? x : arithmetic(result, x, sign: 1)
+                    }
                 }
                 return result
             }

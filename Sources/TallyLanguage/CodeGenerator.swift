@@ -320,13 +320,17 @@ struct CodeGenerator {
             let items = source(f).asList
             var kept: [Value] = []
             var keys: [Value] = []
-            for (n, item) in items.enumerated() {
-                f.locals[slot] = item
-                if let filter, !filter(f).isTrue { continue }
-                if let sortKey { keys.append(sortKey(f)) }
-                // Room for the rest once something is kept: a filter that keeps nothing allocates nothing.
-                if kept.isEmpty { kept.reserveCapacity(items.count - n) }
-                kept.append(map.map { $0(f) } ?? item)
+            // Items are read from the list's storage straight into the local (one copy each,
+            // not one for the loop variable and another for the local).
+            items.withUnsafeBufferPointer { buffer in
+                for n in buffer.indices {
+                    f.locals[slot] = buffer[n]
+                    if let filter, !filter(f).isTrue { continue }
+                    if let sortKey { keys.append(sortKey(f)) }
+                    // Room for the rest once something is kept: a filter that keeps nothing allocates nothing.
+                    if kept.isEmpty { kept.reserveCapacity(buffer.count - n) }
+                    kept.append(map.map { $0(f) } ?? buffer[n])
+                }
             }
             if sortKey != nil {
                 // Stable sort; nulls first ascending (last descending), as in CQL.
