@@ -130,7 +130,7 @@ struct MemoTable {
     @inline(__always)
     static func hash(_ args: UnsafePointer<Value>, _ n: Int) -> Int {
         var h: UInt64 = 0x243F_6A88_85A3_08D3
-        for k in 0..<n { memoHash(args[k], &h) }
+        for k in 0..<n { memoHash(args + k, &h) }
         let r = Int(truncatingIfNeeded: h ^ (h >> 29))
         return r == 0 ? 1 : r
     }
@@ -143,7 +143,7 @@ struct MemoTable {
             if hashes[i] == hash {
                 let key = keys + i * arity
                 var same = true
-                for k in 0..<arity where !memoIdentical(key[k], args[k]) { same = false; break }
+                for k in 0..<arity where !memoSame(key + k, args + k) { same = false; break }
                 if same { return values[i] }
             }
             i = (i + 1) & mask
@@ -217,6 +217,18 @@ private func mix(_ h: inout UInt64, _ x: UInt64) {
     h ^= h >> 32
 }
 
+/// `memoHash` of a value in place: the common keys hashed without copying the value out.
+@inline(__always)
+func memoHash(_ p: UnsafePointer<Value>, _ h: inout UInt64) {
+    switch p.pointee {
+    case .record(let r): mix(&h, 11); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(r))))
+    case .code(let c): mix(&h, 7); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(c))))
+    case .integer(let i): mix(&h, 2); mix(&h, UInt64(bitPattern: Int64(i)))
+    case .temporal(let t): mix(&h, 5); mix(&h, UInt64(bitPattern: t.millis)); mix(&h, UInt64(t.precision.rawValue) << 1 | (t.isDate ? 1 : 0))
+    default: memoHash(p.pointee, &h)
+    }
+}
+
 func memoHash(_ v: Value, _ h: inout UInt64) {
     switch v {
     case .null: mix(&h, 0)
@@ -235,6 +247,21 @@ func memoHash(_ v: Value, _ h: inout UInt64) {
         mix(&h, 9); memoHash(i.low, &h); memoHash(i.high, &h); mix(&h, (i.lowClosed ? 2 : 0) | (i.highClosed ? 1 : 0))
     case .list(let xs): mix(&h, 10); mix(&h, UInt64(xs.count)); for x in xs { memoHash(x, &h) }
     case .record(let r): mix(&h, 11); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(r))))
+    }
+}
+
+/// `memoIdentical` of two values in place: the common keys (records, codes, numbers, dates)
+/// compared without copying either value out of its storage.
+@inline(__always)
+func memoSame(_ a: UnsafePointer<Value>, _ b: UnsafePointer<Value>) -> Bool {
+    switch a.pointee {
+    case .record(let x): if case .record(let y) = b.pointee { return x === y } else { return false }
+    case .code(let x): if case .code(let y) = b.pointee { return x === y } else { return false }
+    case .integer(let x): if case .integer(let y) = b.pointee { return x == y } else { return false }
+    case .temporal(let x):
+        if case .temporal(let y) = b.pointee { return x.millis == y.millis && x.precision == y.precision && x.isDate == y.isDate }
+        return false
+    default: return memoIdentical(a.pointee, b.pointee)
     }
 }
 
