@@ -18,38 +18,35 @@ struct Benefit {
     var specialtyCoinsurance: Int
     var specialtyMax: Int
 
-    static func of(_ planIndex: Int) -> Benefit {
-        switch planIndex {
-        case Directory.commercialPPO:
-            return Benefit(deductible: 100_000, coinsurance: 20, outOfNetworkCoinsurance: 40, outOfPocketMax: 450_000, pcpCopay: 2_500,
-                           specialistCopay: 5_000, edCopay: 25_000, inpatientPerDay: 0, inpatientDays: 0, snfPerDayAfter20: 0,
-                           genericCopay: 1_000, brandCopay: 4_500, specialtyCoinsurance: 20, specialtyMax: 25_000)
-        case Directory.commercialHMO:
-            return Benefit(deductible: 50_000, coinsurance: 20, outOfNetworkCoinsurance: 50, outOfPocketMax: 400_000, pcpCopay: 2_000,
-                           specialistCopay: 4_000, edCopay: 20_000, inpatientPerDay: 0, inpatientDays: 0, snfPerDayAfter20: 0,
-                           genericCopay: 1_000, brandCopay: 4_000, specialtyCoinsurance: 20, specialtyMax: 25_000)
-        case Directory.commercialEPO:
-            return Benefit(deductible: 75_000, coinsurance: 20, outOfNetworkCoinsurance: 50, outOfPocketMax: 450_000, pcpCopay: 2_500,
-                           specialistCopay: 5_000, edCopay: 25_000, inpatientPerDay: 0, inpatientDays: 0, snfPerDayAfter20: 0,
-                           genericCopay: 1_000, brandCopay: 4_500, specialtyCoinsurance: 20, specialtyMax: 25_000)
-        case Directory.medicareHMO:
-            return Benefit(deductible: 0, coinsurance: 20, outOfNetworkCoinsurance: 40, outOfPocketMax: 500_000, pcpCopay: 0,
-                           specialistCopay: 3_500, edCopay: 9_500, inpatientPerDay: 30_000, inpatientDays: 5, snfPerDayAfter20: 20_000,
-                           genericCopay: 0, brandCopay: 4_700, specialtyCoinsurance: 25, specialtyMax: 20_000)
-        case Directory.medicarePPO:
-            return Benefit(deductible: 0, coinsurance: 20, outOfNetworkCoinsurance: 30, outOfPocketMax: 550_000, pcpCopay: 1_000,
-                           specialistCopay: 4_500, edCopay: 11_000, inpatientPerDay: 32_500, inpatientDays: 5, snfPerDayAfter20: 20_000,
-                           genericCopay: 500, brandCopay: 4_700, specialtyCoinsurance: 25, specialtyMax: 20_000)
-        case Directory.medicaid:
-            return Benefit(deductible: 0, coinsurance: 0, outOfNetworkCoinsurance: 0, outOfPocketMax: 0, pcpCopay: 0,
-                           specialistCopay: 0, edCopay: 0, inpatientPerDay: 0, inpatientDays: 0, snfPerDayAfter20: 0,
-                           genericCopay: 100, brandCopay: 300, specialtyCoinsurance: 0, specialtyMax: 0)
-        default:  // dual special needs plan: no member cost sharing beyond small drug copays
-            return Benefit(deductible: 0, coinsurance: 0, outOfNetworkCoinsurance: 0, outOfPocketMax: 0, pcpCopay: 0,
-                           specialistCopay: 0, edCopay: 0, inpatientPerDay: 0, inpatientDays: 0, snfPerDayAfter20: 0,
-                           genericCopay: 0, brandCopay: 450, specialtyCoinsurance: 0, specialtyMax: 0)
-        }
+    /// A row of `byPlan`, in its column order.
+    init(_ deductible: Int, _ coinsurance: Int, _ outOfNetworkCoinsurance: Int, _ outOfPocketMax: Int,
+         _ pcpCopay: Int, _ specialistCopay: Int, _ edCopay: Int,
+         _ inpatientPerDay: Int, _ inpatientDays: Int, _ snfPerDayAfter20: Int,
+         _ genericCopay: Int, _ brandCopay: Int, _ specialtyCoinsurance: Int, _ specialtyMax: Int) {
+        self.deductible = deductible; self.coinsurance = coinsurance
+        self.outOfNetworkCoinsurance = outOfNetworkCoinsurance; self.outOfPocketMax = outOfPocketMax
+        self.pcpCopay = pcpCopay; self.specialistCopay = specialistCopay; self.edCopay = edCopay
+        self.inpatientPerDay = inpatientPerDay; self.inpatientDays = inpatientDays; self.snfPerDayAfter20 = snfPerDayAfter20
+        self.genericCopay = genericCopay; self.brandCopay = brandCopay
+        self.specialtyCoinsurance = specialtyCoinsurance; self.specialtyMax = specialtyMax
     }
+
+    /// The benefit designs, one row per plan in plan-index order (`Directory.commercialPPO` ...
+    /// `Directory.dualSNP`), so that plans read against each other column by column. Amounts in
+    /// cents; coinsurance (in network, out of network, specialty drugs) in percent. An inpatient
+    /// stay costs `stay/day` for at most `days` days; a SNF stay `SNF/day` for each day after the 20th.
+    static let byPlan: [Benefit] = [
+        //      deduct   coins  OON  OOP max  PCP    spec   ED      stay/day  days  SNF/day  generic  brand  spec%  spec max
+        Benefit(100_000, 20,    40,  450_000, 2_500, 5_000, 25_000, 0,        0,    0,       1_000,   4_500, 20,    25_000),    // commercial PPO
+        Benefit(50_000,  20,    50,  400_000, 2_000, 4_000, 20_000, 0,        0,    0,       1_000,   4_000, 20,    25_000),    // commercial HMO
+        Benefit(75_000,  20,    50,  450_000, 2_500, 5_000, 25_000, 0,        0,    0,       1_000,   4_500, 20,    25_000),    // commercial EPO
+        Benefit(0,       20,    40,  500_000, 0,     3_500, 9_500,  30_000,   5,    20_000,  0,       4_700, 25,    20_000),    // Medicare HMO
+        Benefit(0,       20,    30,  550_000, 1_000, 4_500, 11_000, 32_500,   5,    20_000,  500,     4_700, 25,    20_000),    // Medicare PPO
+        Benefit(0,       0,     0,   0,       0,     0,     0,      0,        0,    0,       100,     300,   0,     0),         // Medicaid
+        Benefit(0,       0,     0,   0,       0,     0,     0,      0,        0,    0,       0,       450,   0,     0),         // D-SNP: drug copays only
+    ]
+
+    static func of(_ planIndex: Int) -> Benefit { byPlan[planIndex] }
 }
 
 extension EventBuilder {
