@@ -85,6 +85,14 @@ struct Plan {
     var professionalFactor: Int
     var facilityFactor: Int
     var drugFactor: Int
+
+    /// A row of `Directory.plans`, in its column order.
+    init(_ payer: String, _ type: PayerType, _ plan: String, _ sopt: String, _ soptDisplay: String, _ memberPrefix: String,
+         _ professionalFactor: Int, _ facilityFactor: Int, _ drugFactor: Int) {
+        self.payer = payer; self.type = type; self.plan = plan; self.sopt = sopt; self.soptDisplay = soptDisplay
+        self.memberPrefix = memberPrefix
+        self.professionalFactor = professionalFactor; self.facilityFactor = facilityFactor; self.drugFactor = drugFactor
+    }
 }
 
 final class Directory: @unchecked Sendable {
@@ -107,21 +115,17 @@ final class Directory: @unchecked Sendable {
 
     init(members: Int, seed: UInt64) {
         var rng = Xoshiro256(seed: seed, stream: 0xD1EC_7084)
+        // One row per plan, in plan-index order; SOPT: the source of payment typology code; IDs: the
+        // member ID prefix; allowed-amount factors in percent (professional, facility, drugs).
         plans = [
-            Plan(payer: "Buckeye Health Plan", type: .commercial, plan: "Buckeye PPO", sopt: "512",
-                 soptDisplay: "Commercial Managed Care - PPO", memberPrefix: "BHP", professionalFactor: 135, facilityFactor: 165, drugFactor: 100),
-            Plan(payer: "Buckeye Health Plan", type: .commercial, plan: "Buckeye HMO", sopt: "511",
-                 soptDisplay: "Commercial Managed Care - HMO", memberPrefix: "BHH", professionalFactor: 125, facilityFactor: 150, drugFactor: 95),
-            Plan(payer: "Lakeshore Insurance", type: .commercial, plan: "Lakeshore EPO", sopt: "514",
-                 soptDisplay: "Exclusive Provider Organization", memberPrefix: "LSE", professionalFactor: 140, facilityFactor: 170, drugFactor: 100),
-            Plan(payer: "Buckeye Medicare Advantage", type: .medicare, plan: "Buckeye MA HMO", sopt: "111",
-                 soptDisplay: "Medicare HMO", memberPrefix: "BMA", professionalFactor: 88, facilityFactor: 88, drugFactor: 90),
-            Plan(payer: "Lakeshore Medicare", type: .medicare, plan: "Lakeshore MA PPO", sopt: "112",
-                 soptDisplay: "Medicare PPO", memberPrefix: "LSM", professionalFactor: 90, facilityFactor: 90, drugFactor: 92),
-            Plan(payer: "Heartland Community Care", type: .medicaid, plan: "Heartland Medicaid HMO", sopt: "211",
-                 soptDisplay: "Medicaid HMO", memberPrefix: "HCC", professionalFactor: 70, facilityFactor: 75, drugFactor: 80),
-            Plan(payer: "Buckeye Medicare Advantage", type: .medicare, plan: "Buckeye Dual Complete", sopt: "141",
-                 soptDisplay: "Dual Eligible Special Needs Plan (D-SNP)", memberPrefix: "BMD", professionalFactor: 88, facilityFactor: 88, drugFactor: 90),
+            //   payer                         type         plan                      SOPT   SOPT display                                IDs    prof% fac% drug%
+            Plan("Buckeye Health Plan",        .commercial, "Buckeye PPO",            "512", "Commercial Managed Care - PPO",            "BHP", 135,  165, 100),
+            Plan("Buckeye Health Plan",        .commercial, "Buckeye HMO",            "511", "Commercial Managed Care - HMO",            "BHH", 125,  150, 95),
+            Plan("Lakeshore Insurance",        .commercial, "Lakeshore EPO",          "514", "Exclusive Provider Organization",          "LSE", 140,  170, 100),
+            Plan("Buckeye Medicare Advantage", .medicare,   "Buckeye MA HMO",         "111", "Medicare HMO",                             "BMA", 88,   88,  90),
+            Plan("Lakeshore Medicare",         .medicare,   "Lakeshore MA PPO",       "112", "Medicare PPO",                             "LSM", 90,   90,  92),
+            Plan("Heartland Community Care",   .medicaid,   "Heartland Medicaid HMO", "211", "Medicaid HMO",                             "HCC", 70,   75,  80),
+            Plan("Buckeye Medicare Advantage", .medicare,   "Buckeye Dual Complete",  "141", "Dual Eligible Special Needs Plan (D-SNP)", "BMD", 88,   88,  90),
         ]
 
         // About one primary care provider per 200 members, in practices of 3 to 8.
