@@ -40,8 +40,21 @@ struct ProblemCondition {
     var bodySite: UInt8 = 0 // 0 none, 1 left, 2 right
 }
 
+/// What a claim line or a pharmacy fill is allowed and what of it the member pays (cents).
+protocol MemberShare {
+    var allowed: Int { get }
+    var copay: Int { get }
+    var coinsurance: Int { get }
+    var deductible: Int { get }
+}
+
+extension MemberShare {
+    /// What the plan pays: the allowed amount less the member's share, never below zero.
+    var paid: Int { max(0, allowed - copay - coinsurance - deductible) }
+}
+
 /// One claim line.
-struct Line {
+struct Line: MemberShare {
     var svc: Svc? = nil
     var revenue: String = ""
     var modifier: String = ""
@@ -53,7 +66,6 @@ struct Line {
     var coinsurance: Int = 0
     var deductible: Int = 0
     var charge: Int = 0
-    var paid: Int { max(0, allowed - copay - coinsurance - deductible) }
 }
 
 /// One claim (header fields; the lines carry the money).
@@ -162,7 +174,7 @@ struct Proc {
 }
 
 /// A pharmacy fill.
-struct Fill {
+struct Fill: MemberShare {
     var drug: Drug
     var day: Int
     var daysSupply: Int
@@ -175,7 +187,6 @@ struct Fill {
     var copay: Int = 0
     var coinsurance: Int = 0
     var deductible: Int = 0
-    var paid: Int { max(0, allowed - copay - coinsurance - deductible) }
 }
 
 /// One generated member.
