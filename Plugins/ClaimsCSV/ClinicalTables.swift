@@ -218,7 +218,6 @@ final class ObservationTable: Table {
     static let systolic = "8480-6", diastolic = "8462-4"
     static let bpPanelCode = Value.concept(Concept(codes: [Code(system: codeSystemURL("loinc"), code: "85354-9")]))
     static let bpProfiles = Value.list([.string("http://hl7.org/fhir/StructureDefinition/bp")])
-    static let componentInfo = KindInfo("Component")
 
     /// A row kept back until the last row because it names a panel.
     struct PanelRow {
@@ -336,11 +335,11 @@ final class ObservationTable: Table {
             guard isBloodPressure else { continue }
             var components: [Value] = []
             for row in rows where row.isBloodPressure {
-                var c = Self.componentInfo.fields()
+                var c = ComponentSlot.info.fields()
                 c[ComponentSlot.code] = row.record.fields[ObservationSlot.code]
                 c[ComponentSlot.value] = row.record.fields[ObservationSlot.value]
                 c[ComponentSlot.comparator] = row.record.fields[ObservationSlot.comparator]
-                components.append(.record(Record(kind: Self.componentInfo.kind, fields: c)))
+                components.append(.record(Record(kind: ComponentSlot.info.kind, fields: c)))
             }
             var f = ObservationSlot.info.fields()
             f[ObservationSlot.id] = .string(group.id)

@@ -3,16 +3,21 @@ import TallyLanguage
 
 /// The canonical kinds and field slots the loader fills, resolved once by name (a misspelt
 /// field stops the process at first use, and the mapping tests catch it).
-private func slot(_ kind: String, _ field: String) -> Int { CanonicalSchema.slot(kind, field) }
 
 /// A kind: its index and field count, to make records without name lookups.
 struct KindInfo {
+    let name: String
     let kind: Int
     let count: Int
     init(_ name: String) {
+        self.name = name
         kind = CanonicalSchema.kindIndex(name)
         count = CanonicalSchema.schema.kinds[kind].fields.count
     }
+
+    /// The slot of one of the kind's fields, so that each slot enum names its kind once.
+    func slot(_ field: String) -> Int { CanonicalSchema.slot(name, field) }
+
     /// A new field array, every field null (written directly: the generic repeating initialiser
     /// copies element by element).
     @inline(__always)
@@ -26,123 +31,125 @@ struct KindInfo {
 }
 
 enum MemberSlot {
-    static let birthDate = slot("Member", "birth_date"), deathDate = slot("Member", "death_date"), sex = slot("Member", "sex")
-    static let race = slot("Member", "race"), ethnicity = slot("Member", "ethnicity")
-    static let enrollments = slot("Member", "enrollments"), attributions = slot("Member", "attributions")
-    static let encounters = slot("Member", "encounters"), conditions = slot("Member", "conditions")
-    static let procedures = slot("Member", "procedures"), observations = slot("Member", "observations")
-    static let medicationRequests = slot("Member", "medication_requests"), medicationDispenses = slot("Member", "medication_dispenses")
-    static let immunizations = slot("Member", "immunizations"), coverages = slot("Member", "coverages")
-    static let claims = slot("Member", "claims")
+    static let info = KindInfo("Member")
+    static let birthDate = info.slot("birth_date"), deathDate = info.slot("death_date"), sex = info.slot("sex")
+    static let race = info.slot("race"), ethnicity = info.slot("ethnicity")
+    static let enrollments = info.slot("enrollments"), attributions = info.slot("attributions")
+    static let encounters = info.slot("encounters"), conditions = info.slot("conditions")
+    static let procedures = info.slot("procedures"), observations = info.slot("observations")
+    static let medicationRequests = info.slot("medication_requests"), medicationDispenses = info.slot("medication_dispenses")
+    static let immunizations = info.slot("immunizations"), coverages = info.slot("coverages")
+    static let claims = info.slot("claims")
 }
 
 enum EnrollmentSlot {
     static let info = KindInfo("Enrollment")
-    static let period = slot("Enrollment", "period"), payer = slot("Enrollment", "payer"), payerType = slot("Enrollment", "payer_type")
-    static let plan = slot("Enrollment", "plan"), productLine = slot("Enrollment", "product_line"), hospice = slot("Enrollment", "hospice")
-    static let institutional = slot("Enrollment", "institutional"), longTermInstitutional = slot("Enrollment", "long_term_institutional")
-    static let dualStatus = slot("Enrollment", "dual_status")
+    static let period = info.slot("period"), payer = info.slot("payer"), payerType = info.slot("payer_type")
+    static let plan = info.slot("plan"), productLine = info.slot("product_line"), hospice = info.slot("hospice")
+    static let institutional = info.slot("institutional"), longTermInstitutional = info.slot("long_term_institutional")
+    static let dualStatus = info.slot("dual_status")
 }
 
 enum CoverageSlot {
     static let info = KindInfo("Coverage")
-    static let id = slot("Coverage", "id"), type = slot("Coverage", "type"), status = slot("Coverage", "status")
-    static let period = slot("Coverage", "period"), payer = slot("Coverage", "payer")
+    static let id = info.slot("id"), type = info.slot("type"), status = info.slot("status")
+    static let period = info.slot("period"), payer = info.slot("payer")
 }
 
 enum AttributionSlot {
     static let info = KindInfo("Attribution")
-    static let period = slot("Attribution", "period"), provider = slot("Attribution", "provider"), practice = slot("Attribution", "practice")
-    static let organization = slot("Attribution", "organization"), program = slot("Attribution", "program")
-    static let payer = slot("Attribution", "payer"), plan = slot("Attribution", "plan")
+    static let period = info.slot("period"), provider = info.slot("provider"), practice = info.slot("practice")
+    static let organization = info.slot("organization"), program = info.slot("program")
+    static let payer = info.slot("payer"), plan = info.slot("plan")
 }
 
 /// The claim-finance fields every claims-derived kind shares.
 struct MoneySlots {
     let paid: Int, allowed: Int, inNetwork: Int, claimID: Int
-    init(_ kind: String) {
-        paid = slot(kind, "paid"); allowed = slot(kind, "allowed"); inNetwork = slot(kind, "in_network"); claimID = slot(kind, "claim_id")
+    init(_ kind: KindInfo) {
+        paid = kind.slot("paid"); allowed = kind.slot("allowed"); inNetwork = kind.slot("in_network"); claimID = kind.slot("claim_id")
     }
 }
 
 enum EncounterSlot {
     static let info = KindInfo("Encounter")
-    static let id = slot("Encounter", "id"), status = slot("Encounter", "status"), klass = slot("Encounter", "class")
-    static let type = slot("Encounter", "type"), period = slot("Encounter", "period")
-    static let dischargeDisposition = slot("Encounter", "discharge_disposition"), setting = slot("Encounter", "setting")
-    static let diagnoses = slot("Encounter", "diagnoses"), drg = slot("Encounter", "drg"), provider = slot("Encounter", "provider")
-    static let facility = slot("Encounter", "facility")
-    static let money = MoneySlots("Encounter")
+    static let id = info.slot("id"), status = info.slot("status"), klass = info.slot("class")
+    static let type = info.slot("type"), period = info.slot("period")
+    static let dischargeDisposition = info.slot("discharge_disposition"), setting = info.slot("setting")
+    static let diagnoses = info.slot("diagnoses"), drg = info.slot("drg"), provider = info.slot("provider")
+    static let facility = info.slot("facility")
+    static let money = MoneySlots(info)
 }
 
 enum ConditionSlot {
     static let info = KindInfo("Condition")
-    static let id = slot("Condition", "id"), code = slot("Condition", "code"), clinicalStatus = slot("Condition", "clinical_status")
-    static let category = slot("Condition", "category"), onset = slot("Condition", "onset"), abatement = slot("Condition", "abatement")
-    static let recorded = slot("Condition", "recorded"), encounter = slot("Condition", "encounter"), source = slot("Condition", "source")
-    static let money = MoneySlots("Condition")
+    static let id = info.slot("id"), code = info.slot("code"), clinicalStatus = info.slot("clinical_status")
+    static let category = info.slot("category"), onset = info.slot("onset"), abatement = info.slot("abatement")
+    static let recorded = info.slot("recorded"), encounter = info.slot("encounter"), source = info.slot("source")
+    static let money = MoneySlots(info)
 }
 
 enum ProcedureSlot {
     static let info = KindInfo("Procedure")
-    static let id = slot("Procedure", "id"), code = slot("Procedure", "code"), status = slot("Procedure", "status")
-    static let performed = slot("Procedure", "performed"), encounter = slot("Procedure", "encounter")
-    static let money = MoneySlots("Procedure")
+    static let id = info.slot("id"), code = info.slot("code"), status = info.slot("status")
+    static let performed = info.slot("performed"), encounter = info.slot("encounter")
+    static let money = MoneySlots(info)
 }
 
 enum ObservationSlot {
     static let info = KindInfo("Observation")
-    static let id = slot("Observation", "id"), code = slot("Observation", "code"), status = slot("Observation", "status")
-    static let category = slot("Observation", "category"), effective = slot("Observation", "effective"), issued = slot("Observation", "issued")
-    static let value = slot("Observation", "value"), comparator = slot("Observation", "value_comparator")
-    static let encounter = slot("Observation", "encounter"), components = slot("Observation", "components")
-    static let profiles = slot("Observation", "profiles")
+    static let id = info.slot("id"), code = info.slot("code"), status = info.slot("status")
+    static let category = info.slot("category"), effective = info.slot("effective"), issued = info.slot("issued")
+    static let value = info.slot("value"), comparator = info.slot("value_comparator")
+    static let encounter = info.slot("encounter"), components = info.slot("components")
+    static let profiles = info.slot("profiles")
 }
 
 enum ComponentSlot {
-    static let code = slot("Component", "code"), value = slot("Component", "value"), comparator = slot("Component", "value_comparator")
+    static let info = KindInfo("Component")
+    static let code = info.slot("code"), value = info.slot("value"), comparator = info.slot("value_comparator")
 }
 
 enum MedicationRequestSlot {
     static let info = KindInfo("MedicationRequest")
-    static let id = slot("MedicationRequest", "id"), medication = slot("MedicationRequest", "medication")
-    static let status = slot("MedicationRequest", "status"), intent = slot("MedicationRequest", "intent")
-    static let authoredOn = slot("MedicationRequest", "authored_on"), expectedSupply = slot("MedicationRequest", "expected_supply")
-    static let dispenseQuantity = slot("MedicationRequest", "dispense_quantity")
+    static let id = info.slot("id"), medication = info.slot("medication")
+    static let status = info.slot("status"), intent = info.slot("intent")
+    static let authoredOn = info.slot("authored_on"), expectedSupply = info.slot("expected_supply")
+    static let dispenseQuantity = info.slot("dispense_quantity")
 }
 
 enum MedicationDispenseSlot {
     static let info = KindInfo("MedicationDispense")
-    static let id = slot("MedicationDispense", "id"), medication = slot("MedicationDispense", "medication")
-    static let status = slot("MedicationDispense", "status"), dispensed = slot("MedicationDispense", "dispensed")
-    static let daysSupply = slot("MedicationDispense", "days_supply"), quantity = slot("MedicationDispense", "quantity")
-    static let prescriber = slot("MedicationDispense", "prescriber")
-    static let money = MoneySlots("MedicationDispense")
+    static let id = info.slot("id"), medication = info.slot("medication")
+    static let status = info.slot("status"), dispensed = info.slot("dispensed")
+    static let daysSupply = info.slot("days_supply"), quantity = info.slot("quantity")
+    static let prescriber = info.slot("prescriber")
+    static let money = MoneySlots(info)
 }
 
 enum ImmunizationSlot {
     static let info = KindInfo("Immunization")
-    static let id = slot("Immunization", "id"), vaccine = slot("Immunization", "vaccine"), status = slot("Immunization", "status")
-    static let occurrence = slot("Immunization", "occurrence")
+    static let id = info.slot("id"), vaccine = info.slot("vaccine"), status = info.slot("status")
+    static let occurrence = info.slot("occurrence")
 }
 
 enum ClaimSlot {
     static let info = KindInfo("Claim")
-    static let id = slot("Claim", "id"), type = slot("Claim", "type"), period = slot("Claim", "period")
-    static let admission = slot("Claim", "admission"), discharge = slot("Claim", "discharge")
-    static let dischargeDisposition = slot("Claim", "discharge_disposition"), billType = slot("Claim", "bill_type")
-    static let placeOfService = slot("Claim", "place_of_service"), drg = slot("Claim", "drg"), setting = slot("Claim", "setting")
-    static let diagnoses = slot("Claim", "diagnoses"), procedures = slot("Claim", "procedures")
-    static let renderingNPI = slot("Claim", "rendering_npi"), billingNPI = slot("Claim", "billing_npi"), facilityNPI = slot("Claim", "facility_npi")
-    static let lines = slot("Claim", "lines")
-    static let money = MoneySlots("Claim")
+    static let id = info.slot("id"), type = info.slot("type"), period = info.slot("period")
+    static let admission = info.slot("admission"), discharge = info.slot("discharge")
+    static let dischargeDisposition = info.slot("discharge_disposition"), billType = info.slot("bill_type")
+    static let placeOfService = info.slot("place_of_service"), drg = info.slot("drg"), setting = info.slot("setting")
+    static let diagnoses = info.slot("diagnoses"), procedures = info.slot("procedures")
+    static let renderingNPI = info.slot("rendering_npi"), billingNPI = info.slot("billing_npi"), facilityNPI = info.slot("facility_npi")
+    static let lines = info.slot("lines")
+    static let money = MoneySlots(info)
 }
 
 enum ClaimLineSlot {
     static let info = KindInfo("ClaimLine")
-    static let number = slot("ClaimLine", "number"), revenueCode = slot("ClaimLine", "revenue_code"), hcpcs = slot("ClaimLine", "hcpcs")
-    static let modifiers = slot("ClaimLine", "modifiers"), period = slot("ClaimLine", "period"), units = slot("ClaimLine", "units")
-    static let placeOfService = slot("ClaimLine", "place_of_service"), paid = slot("ClaimLine", "paid"), allowed = slot("ClaimLine", "allowed")
+    static let number = info.slot("number"), revenueCode = info.slot("revenue_code"), hcpcs = info.slot("hcpcs")
+    static let modifiers = info.slot("modifiers"), period = info.slot("period"), units = info.slot("units")
+    static let placeOfService = info.slot("place_of_service"), paid = info.slot("paid"), allowed = info.slot("allowed")
 }
 
 // MARK: - Values
