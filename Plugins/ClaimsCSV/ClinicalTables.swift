@@ -141,6 +141,14 @@ final class ClinicalMapper {
         return v
     }
 
+    /// Adds a record to a member's list, and links its encounter slot to the encounter with the
+    /// id (if any), as the clinical tables all do.
+    func add(_ record: Record, to list: Int, of who: Bytes, line: Int, encounter slot: Int, _ encounterID: String?) {
+        let b = ctx.member(who, line: line)
+        b.add(record, list: list)
+        linkEncounter(record, slot: slot, b, encounterID)
+    }
+
     /// Resolves `slot` of `record` to the member's encounter with the id, after loading.
     func linkEncounter(_ record: Record, slot: Int, _ b: MemberAssembler.Builder, _ id: String?) {
         guard let id else { return }
@@ -184,9 +192,7 @@ final class LabResultTable: Table {
         f[ObservationSlot.value] = value
         f[ObservationSlot.comparator] = comparator
         let record = Record(kind: ObservationSlot.info.kind, fields: f)
-        let b = map.ctx.member(who, line: r.line)
-        b.add(record, list: MemberSlot.observations)
-        map.linkEncounter(record, slot: ObservationSlot.encounter, b, r.string(encounter))
+        map.add(record, to: MemberSlot.observations, of: who, line: r.line, encounter: ObservationSlot.encounter, r.string(encounter))
     }
 }
 
@@ -288,9 +294,7 @@ final class ObservationTable: Table {
                                               hasStatus: r.has(status), isBloodPressure: isBP), r.line)
             return
         }
-        let b = map.ctx.member(who, line: r.line)
-        b.add(record, list: MemberSlot.observations)
-        map.linkEncounter(record, slot: ObservationSlot.encounter, b, r.string(encounter))
+        map.add(record, to: MemberSlot.observations, of: who, line: r.line, encounter: ObservationSlot.encounter, r.string(encounter))
     }
 
     /// Keeps a panel row back, in its member's panel.
@@ -406,9 +410,7 @@ final class ConditionTable: Table {
         }
         f[ConditionSlot.money.claimID] = .optionalString(claimID)
         let record = Record(kind: ConditionSlot.info.kind, fields: f)
-        let b = map.ctx.member(who, line: r.line)
-        b.add(record, list: MemberSlot.conditions)
-        map.linkEncounter(record, slot: ConditionSlot.encounter, b, r.string(encounter) ?? claimID)
+        map.add(record, to: MemberSlot.conditions, of: who, line: r.line, encounter: ConditionSlot.encounter, r.string(encounter) ?? claimID)
     }
 }
 
@@ -440,9 +442,7 @@ final class ProcedureTable: Table {
         f[ProcedureSlot.performed] = when.map(Value.temporal) ?? .null
         f[ProcedureSlot.money.claimID] = .optionalString(claimID)
         let record = Record(kind: ProcedureSlot.info.kind, fields: f)
-        let b = map.ctx.member(who, line: r.line)
-        b.add(record, list: MemberSlot.procedures)
-        map.linkEncounter(record, slot: ProcedureSlot.encounter, b, r.string(encounter) ?? claimID)
+        map.add(record, to: MemberSlot.procedures, of: who, line: r.line, encounter: ProcedureSlot.encounter, r.string(encounter) ?? claimID)
     }
 }
 
