@@ -7,17 +7,15 @@ import XCTest
 
 /// The `*.tests.yaml` reader: records typed by the canonical schema, references resolved, and a
 /// clear `file:line:col` error for every kind of bad input (never a crash).
-final class TestFileReaderTests: XCTestCase {
-    var dir: URL!
+final class TestFileReaderTests: TemporaryFolderURLTestCase {
+    override class var folderPrefix: String { "tally-testfile-" }
+
+    /// The test's folder, with the measure every test file here names.
+    var dir: URL! { folder }
 
     override func setUpWithError() throws {
-        dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tally-testfile-" + UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try super.setUpWithError()
         try Data("measure M\n  scoring cohort\npopulation initial = true\n".utf8).write(to: dir.appendingPathComponent("m.measure"))
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(at: dir) }
     }
 
     func read(_ yaml: String) throws -> TestFile {
@@ -27,18 +25,13 @@ final class TestFileReaderTests: XCTestCase {
 
     /// The error a file gives, as `line:col: reason`.
     func failure(_ yaml: String, file: StaticString = #filePath, line: UInt = #line) -> String {
-        do {
-            _ = try read(yaml)
-            XCTFail("expected an error", file: file, line: line)
-            return ""
-        } catch let e as TestFileError {
-            XCTAssertTrue(e.file.hasSuffix("m.tests.yaml"), e.file, file: file, line: line)
-            return "\(e.location.map(\.description) ?? "-"): \(e.reason)"
-        } catch {
-            XCTFail("not a TestFileError: \(error)", file: file, line: line)
-            return ""
-        }
+        guard let e = thrown(TestFileError.self, file: file, line: line, { _ = try read(yaml) }) else { return "" }
+        XCTAssertTrue(e.file.hasSuffix("m.tests.yaml"), e.file, file: file, line: line)
+        return Self.described(e)
     }
+
+    /// An error as the tests compare it: `line:col: reason`.
+    static func described(_ e: TestFileError) -> String { "\(e.location.map(\.description) ?? "-"): \(e.reason)" }
 
     func field(_ r: Record, _ name: String) -> Value {
         let kind = CanonicalSchema.schema.kinds[r.kind]
@@ -286,17 +279,11 @@ final class TestFileReaderTests: XCTestCase {
         XCTAssertEqual(failure(anchors), "33:6: more than 32 anchors (&name) in one file")
     }
 
-    func failureBytes(_ bytes: [UInt8]) -> String {
-        do {
-            _ = try YAMLTestFileReader().read(path: dir.appendingPathComponent("m.tests.yaml").path, bytes: bytes)
-            XCTFail("expected an error")
-            return ""
-        } catch let e as TestFileError {
-            return "\(e.location.map(\.description) ?? "-"): \(e.reason)"
-        } catch {
-            XCTFail("\(error)")
-            return ""
-        }
+    func failureBytes(_ bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) -> String {
+        let path = dir.appendingPathComponent("m.tests.yaml").path
+        guard let e = thrown(TestFileError.self, file: file, line: line, { _ = try YAMLTestFileReader().read(path: path, bytes: bytes) })
+        else { return "" }
+        return Self.described(e)
     }
 
     /// Mangled versions of a valid file are read or refused with a `TestFileError`, never a crash.
