@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import XCTest
 
 /// The REPL without a terminal: piped scripts (no prompts, no escape codes), `-bail`, `-c`,
@@ -203,17 +204,8 @@ final class ReplScriptTests: TallyBinaryTestCase {
                 continue
             }
             let r = try run(["repl"] + arguments + ["--echo"], stdin: url, merged: true)
-            let expectedURL = url.deletingPathExtension().appendingPathExtension("out")
             let actual = r.out + (r.status == 0 ? "" : "[exit \(r.status)]\n")
-            if ProcessInfo.processInfo.environment["TALLY_RECORD"] == "1" {
-                try Data(actual.utf8).write(to: expectedURL)
-                XCTFail("recorded \(expectedURL.path); review it and run the tests again without TALLY_RECORD")
-                continue
-            }
-            let expected = (try? String(contentsOf: expectedURL, encoding: .utf8)) ?? ""
-            if actual != expected {
-                XCTFail("\(name): output differs from \(expectedURL.lastPathComponent) (re-record with TALLY_RECORD=1)\n--- expected\n\(expected)\n--- actual\n\(actual)")
-            }
+            try TallyTestSupport.assertGolden(actual, at: url.deletingPathExtension().appendingPathExtension("out"))
             ran += 1
         }
         XCTAssertGreaterThan(ran, 0)
