@@ -39,37 +39,47 @@ final class CSVReader {
         var raw: Bool
     }
 
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var count = 0
-    private var pos = 0
-    private var sourceDone = false
-    private var fd: Int32 = -1
-    private var memory: [UInt8] = []
-    private var memoryOffset = 0
+    // A reader belongs to one thread, and its state is read and written for every row and field:
+    // run-time exclusivity checks on these would cost more than the parsing (they did: a third of
+    // the plain-row path).
+    @exclusivity(unchecked) private var buffer: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private var count = 0
+    @exclusivity(unchecked) private var pos = 0
+    @exclusivity(unchecked) private var sourceDone = false
+    @exclusivity(unchecked) private var fd: Int32 = -1
+    @exclusivity(unchecked) private var memory: [UInt8] = []
+    @exclusivity(unchecked) private var memoryOffset = 0
     /// Where the next read from the file starts, and where reading stops (a byte range of it).
-    private var filePosition = 0
-    private var fileEnd = Int.max
+    @exclusivity(unchecked) private var filePosition = 0
+    @exclusivity(unchecked) private var fileEnd = Int.max
     /// The file offset of `buffer[0]`.
-    private var bufferOffset = 0
+    @exclusivity(unchecked) private var bufferOffset = 0
     private let chunkSize: Int
-    private var checkedBOM = false
+    @exclusivity(unchecked) private var checkedBOM = false
 
-    private var spans: UnsafeMutablePointer<Span>
-    private var spanCapacity = 64
+    @exclusivity(unchecked) private var spans: UnsafeMutablePointer<Span>
+    @exclusivity(unchecked) private var spanCapacity = 64
     /// The number of fields in the current row.
-    private(set) var fieldCount = 0
+    @exclusivity(unchecked) private(set) var fieldCount = 0
+    /// The number of fields of the current row whose bytes can be read (`field(_:)`): all of them,
+    /// but for a plain row read under `spanLimit`.
+    @exclusivity(unchecked) private var spanCount = 0
+    /// How many leading fields of a plain row to locate; the others are only counted. A reader
+    /// that needs only the first few columns (the scan of a file loaded in ranges) sets it after
+    /// the header.
+    @exclusivity(unchecked) var spanLimit = Int.max
     /// The physical line the next row starts on.
-    private(set) var line = 1
+    @exclusivity(unchecked) private(set) var line = 1
     /// The 1-based line the current row (or the broken row) starts on.
-    private(set) var rowLine = 1
+    @exclusivity(unchecked) private(set) var rowLine = 1
     /// Set when reading the file failed part-way (the rows read before are kept).
-    private(set) var readError: Int32 = 0
+    @exclusivity(unchecked) private(set) var readError: Int32 = 0
     /// Where the current row starts in the buffer (its bytes run to `pos`).
-    private var rowStart = 0
+    @exclusivity(unchecked) private var rowStart = 0
     /// Whether the first field of every row is the line the row had in another file: set for the
     /// part files of a panel loaded in parts, so rejections name the line of the source file.
-    var lineNumberColumn = false
+    @exclusivity(unchecked) var lineNumberColumn = false
 
     /// Opens a file; nil when it cannot be opened (`errno` says why).
     init?(path: String, chunkSize: Int = 1 << 20) {
@@ -155,18 +165,11 @@ final class CSVReader {
         if parsePlainRow(p) { return .row }
         rowLine = ln
         let start = p
-        var sp = spans
-        var cap = spanCapacity
-        var fc = 0
+        var list = SpanList(spans, spanCapacity)
         var firstQuotedEmpty = false
         defer {
-            spans = sp
-            spanCapacity = cap
-        }
-        @inline(__always) func append(_ start: Int, _ end: Int, _ raw: Bool) {
-            if fc == cap { CSVReader.grow(&sp, &cap, keeping: fc) }
-            sp[fc] = Span(start: start, end: end, raw: raw)
-            fc += 1
+            spans = list.base
+            spanCapacity = list.capacity
         }
         while true {
             // One field starting at p.
@@ -210,8 +213,8 @@ final class CSVReader {
                 } else if !done {
                     return .needMore
                 }
-                if start == end, fc == 0 { firstQuotedEmpty = true }
-                append(start, end, raw)
+                if start == end, list.count == 0 { firstQuotedEmpty = true }
+                list.append(start, end, raw)
             } else {
                 let start = p
                 while p < n {
@@ -221,7 +224,7 @@ final class CSVReader {
                     p += 1
                 }
                 if p >= n && !done { return .needMore }
-                append(start, p, false)
+                list.append(start, p, false)
             }
             // After a field: a comma, a line end, or the end of the input.
             if p >= n { break }
@@ -239,7 +242,8 @@ final class CSVReader {
             ln += 1
             break
         }
-        fieldCount = fc
+        fieldCount = list.count
+        spanCount = list.count
         quotedEmpty = firstQuotedEmpty
         rowStart = start
         pos = p
@@ -247,13 +251,30 @@ final class CSVReader {
         return .row
     }
 
-    /// Doubles the field list, keeping its first `count` spans.
-    private static func grow(_ spans: inout UnsafeMutablePointer<Span>, _ capacity: inout Int, keeping count: Int) {
-        let bigger = UnsafeMutablePointer<Span>.allocate(capacity: capacity * 2)
-        bigger.update(from: spans, count: count)
-        spans.deallocate()
-        spans = bigger
-        capacity *= 2
+    /// The field spans of the row being parsed, in the reader's storage (grown as needed). A local
+    /// value while a row is parsed: no captured variables, no run-time exclusivity checks.
+    private struct SpanList {
+        var base: UnsafeMutablePointer<Span>
+        var capacity: Int
+        var count = 0
+
+        init(_ base: UnsafeMutablePointer<Span>, _ capacity: Int) {
+            self.base = base
+            self.capacity = capacity
+        }
+
+        @inline(__always)
+        mutating func append(_ start: Int, _ end: Int, _ raw: Bool) {
+            if count == capacity {
+                let bigger = UnsafeMutablePointer<Span>.allocate(capacity: capacity * 2)
+                bigger.update(from: base, count: count)
+                base.deallocate()
+                base = bigger
+                capacity *= 2
+            }
+            base[count] = Span(start: start, end: end, raw: raw)
+            count += 1
+        }
     }
 
     /// Parses the row at `p` when it is plain — it ends with a line feed in the buffer and holds
@@ -267,14 +288,9 @@ final class CSVReader {
         let lineEnd = p + (UnsafeRawPointer(lf) - UnsafeRawPointer(buf + p))
         let end = lineEnd > p && buf[lineEnd - 1] == 0x0D ? lineEnd - 1 : lineEnd
         guard memchr(buf + p, 0x22, end - p) == nil, memchr(buf + p, 0x0D, end - p) == nil else { return false }
-        var sp = spans
-        var cap = spanCapacity
-        var fc = 0
-        @inline(__always) func field(_ s: Int, _ e: Int) {
-            if fc == cap { CSVReader.grow(&sp, &cap, keeping: fc) }
-            sp[fc] = Span(start: s, end: e, raw: false)
-            fc += 1
-        }
+        var list = SpanList(spans, spanCapacity)
+        let limit = max(1, spanLimit)
+        var counted = 0  // fields past the limit, counted but not located
         var fieldStart = p
         var i = p
         while i + 8 <= end {
@@ -282,8 +298,12 @@ final class CSVReader {
             let t = UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self) ^ 0x2C2C_2C2C_2C2C_2C2C
             var commas = ~(((t & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | t | 0x7F7F_7F7F_7F7F_7F7F)
             while commas != 0 {
+                if list.count == limit {
+                    counted += commas.nonzeroBitCount
+                    break
+                }
                 let k = i + (commas.trailingZeroBitCount >> 3)
-                field(fieldStart, k)
+                list.append(fieldStart, k, false)
                 fieldStart = k + 1
                 commas &= commas - 1
             }
@@ -291,15 +311,18 @@ final class CSVReader {
         }
         while i < end {
             if buf[i] == 0x2C {
-                field(fieldStart, i)
-                fieldStart = i + 1
+                if list.count == limit { counted += 1 } else {
+                    list.append(fieldStart, i, false)
+                    fieldStart = i + 1
+                }
             }
             i += 1
         }
-        field(fieldStart, end)
-        spans = sp
-        spanCapacity = cap
-        fieldCount = fc
+        if list.count == limit { counted += 1 } else { list.append(fieldStart, end, false) }
+        spans = list.base
+        spanCapacity = list.capacity
+        fieldCount = list.count + counted
+        spanCount = list.count
         quotedEmpty = false
         rowLine = line
         rowStart = p
@@ -390,7 +413,7 @@ final class CSVReader {
     /// The bytes of field `i` with surrounding blanks trimmed (empty when `i` is out of range).
     @inline(__always)
     func field(_ i: Int) -> Bytes {
-        guard i >= 0, i < fieldCount else { return Bytes(start: nil, count: 0) }
+        guard i >= 0, i < spanCount else { return Bytes(start: nil, count: 0) }
         if spans[i].raw { clean(i) }
         var s = spans[i].start, e = spans[i].end
         let b = buffer
@@ -402,14 +425,14 @@ final class CSVReader {
     /// Whether field `i` is empty or blank (or out of range).
     @inline(__always)
     func isEmpty(_ i: Int) -> Bool {
-        guard i >= 0, i < fieldCount else { return true }
+        guard i >= 0, i < spanCount else { return true }
         if spans[i].start == spans[i].end { return true }
         return field(i).isEmpty
     }
 
     /// The untrimmed bytes of field `i` (for tests of the reader itself).
     func rawField(_ i: Int) -> Bytes {
-        guard i >= 0, i < fieldCount else { return Bytes(start: nil, count: 0) }
+        guard i >= 0, i < spanCount else { return Bytes(start: nil, count: 0) }
         if spans[i].raw { clean(i) }
         return Bytes(start: buffer + spans[i].start, count: spans[i].end - spans[i].start)
     }

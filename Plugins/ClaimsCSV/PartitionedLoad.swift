@@ -95,6 +95,8 @@ struct PartitionedLoad {
         var writers = [PartWriter?](repeating: nil, count: parts)
         let keys = KeyCheck(T.sharedKey, columns)
         let person = columns("person_id")
+        // Only the id and key columns are read here: the others of a plain row are only counted.
+        reader.spanLimit = ([person] + (keys?.columns ?? [])).max()! + 1
         let row = Row(reader: reader, columns: columns)
         var raw: [UInt8] = []
         while let ok = try TableReader.next(reader, width: columns.names.count, ctx) {

@@ -105,6 +105,8 @@ struct RangePlan {
         guard let columns = try TableReader.header(T.self, reader, ctx) else { return Scan(report: ctx.report, samples: []) }
         let keys = KeyCheck(T.sharedKey, columns)
         let person = columns("person_id")
+        // Only the id and key columns are read here: the others of a plain row are only counted.
+        reader.spanLimit = ([person] + (keys?.columns ?? [])).max()! + 1
         let row = Row(reader: reader, columns: columns)
         var skip: Set<Int> = []
         var samples: [Sample] = []

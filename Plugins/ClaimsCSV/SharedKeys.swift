@@ -14,6 +14,8 @@ enum SharedKey {
 final class KeyCheck {
     private let rule: SharedKey
     private let claim, person, line: Int
+    /// The columns the check reads.
+    var columns: [Int] { [claim, person, line] }
     private var seen = HashedKeys()
     /// Owners (person ids) by number, for the message naming a claim's first person.
     private var owners: [String] = []

@@ -44,7 +44,7 @@ final class CSVReaderTests: XCTestCase {
     }
 
     /// Plain rows (no quotes; LF or CRLF line ends; blank lines) of random text read as a simple
-    /// split of the lines at commas, whatever the chunk size.
+    /// split of the lines at commas, whatever the chunk size, and with a span limit.
     func testRandomPlainRowsReadAsSplitLines() {
         var g = SplitMix(seed: 11)
         let pieces = ["a", "bc", " ", ",", ",,", "\n", "\r\n", "\n\n", "é", "12345678", "x,y,z,"]
@@ -65,6 +65,18 @@ final class CSVReaderTests: XCTestCase {
                 lines.append(i + 1)
             }
             check(text, expected, lines: lines)
+            // Under a span limit, a row's fields are all counted and the first ones read (plain
+            // rows locate no more; others, such as a last row without a line end, locate all).
+            let limited = CSVReader(bytes: Array(text.utf8))
+            limited.spanLimit = 2
+            var rows: [[String]] = []
+            var counts: [Int] = []
+            while limited.next() == .row {
+                counts.append(limited.fieldCount)
+                rows.append((0..<min(2, limited.fieldCount)).map { limited.string($0) })
+            }
+            XCTAssertEqual(counts, expected.map(\.count), text.debugDescription)
+            XCTAssertEqual(rows, expected.map { Array($0.prefix(2)) }, text.debugDescription)
         }
     }
 
