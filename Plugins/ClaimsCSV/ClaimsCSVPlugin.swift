@@ -50,7 +50,7 @@ public struct ClaimsCSVLoader: PanelLoader {
                 read.append(i)
             } else {
                 var d = false
-                if TableReader.fileExists(join(folder, t.fileName), &d), !d { notRead.append(t.fileName) }
+                if TableReader.fileExists(TableReader.path(folder, t.fileName), &d), !d { notRead.append(t.fileName) }
             }
         }
         return (read, notRead)
@@ -62,7 +62,7 @@ public struct ClaimsCSVLoader: PanelLoader {
         guard TableReader.fileExists(path, &isDir), isDir else { return false }
         return Self.fileNames.contains { name in
             var d = false
-            return TableReader.fileExists(join(path, name), &d) && !d
+            return TableReader.fileExists(TableReader.path(path, name), &d) && !d
         }
     }
 
@@ -116,6 +116,4 @@ public struct ClaimsCSVLoader: PanelLoader {
         try TableReader.read(t, folder: folder, context: ctx, chunkSize: chunkSize)
     }
 
-    private static func join(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
-    private func join(_ folder: String, _ name: String) -> String { Self.join(folder, name) }
 }

@@ -35,8 +35,7 @@ struct PartitionedLoad {
         let bytesPerPart = max(1, options.partSize ?? Self.bytesPerPart)
         var bytes = 0
         for t in ClaimsCSVLoader.selection(folder: folder, options: options).read {
-            var st = stat()
-            if stat(join(folder, ClaimsCSVLoader.tables[t].fileName), &st) == 0 { bytes += Int(st.st_size) }
+            bytes += TableReader.fileSize(TableReader.path(folder, ClaimsCSVLoader.tables[t].fileName))
         }
         return min(maximumParts, max(1, (bytes + bytesPerPart - 1) / bytesPerPart))
     }
@@ -57,7 +56,8 @@ struct PartitionedLoad {
         let scratch = try makeScratchFolder()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         // Split: one job per table file, largest first so the two largest do not run last.
-        let order = read.sorted { fileSize(tables[$0].fileName) > fileSize(tables[$1].fileName) }
+        let size = { (t: Int) in TableReader.fileSize(TableReader.path(folder, tables[t].fileName)) }
+        let order = read.sorted { size($0) > size($1) }
         let splits = try Parallel.map(order.count, threads: jobs) { k -> LoadReport in
             try split(tables[order[k]], table: order[k], scratch: scratch)
         }
@@ -89,33 +89,22 @@ struct PartitionedLoad {
     /// Splits one table file into part files; returns what it read and rejected.
     private func split<T: Table>(_ type: T.Type, table: Int, scratch: String) throws -> LoadReport {
         let ctx = LoadContext(options: options)
-        guard let reader = try TableReader.open(T.self, folder: folder, context: ctx),
-              let columns = try TableReader.header(T.self, reader, ctx) else { return ctx.report }
-        let header = Array(("__line," + columns.names.map(csvField).joined(separator: ",") + "\n").utf8)
+        guard let rows = try SourceRows(T.self, folder: folder, context: ctx) else { return ctx.report }
+        let header = Array(("__line," + rows.columns.names.map(csvField).joined(separator: ",") + "\n").utf8)
         var writers = [PartWriter?](repeating: nil, count: parts)
-        let keys = KeyCheck(T.sharedKey, columns)
-        let person = columns("person_id")
-        // Only the id and key columns are read here: the others of a plain row are only counted.
-        reader.spanLimit = ([person] + (keys?.columns ?? [])).max()! + 1
-        let row = Row(reader: reader, columns: columns)
         var raw: [UInt8] = []
-        while let ok = try TableReader.next(reader, width: columns.names.count, ctx) {
+        while let ok = try rows.next() {
             guard ok else { continue }
             // Copy the row before reading a field: reading a quoted field cleans it in place.
             raw.removeAll(keepingCapacity: true)
-            raw.append(contentsOf: reader.rawRow)
-            do {
-                try keys?.check(row)
-            } catch let e as RowError {
-                try ctx.reject(reader.rowLine, e.code, e.message)
-                continue
-            }
-            let id = row.bytes(person)
+            raw.append(contentsOf: rows.reader.rawRow)
+            guard try rows.keysHold() else { continue }
+            let id = rows.person
             let p = id.isEmpty ? 0 : Int(HashedKeys.hash(id, 0) % UInt64(parts))
             if writers[p] == nil { writers[p] = PartWriter(path: partFile(scratch, table: table, part: p), header: header) }
-            try writers[p]!.append(line: reader.rowLine, row: raw)
+            try writers[p]!.append(line: rows.reader.rowLine, row: raw)
         }
-        try TableReader.finishFile(reader, ctx)
+        try TableReader.finishFile(rows.reader, ctx)
         for w in writers { try w?.close() }
         return ctx.report
     }
@@ -128,7 +117,7 @@ struct PartitionedLoad {
             let file = partFile(scratch, table: t, part: p)
             guard let reader = CSVReader(path: file) else { continue }  // no rows of this part in this table
             reader.lineNumberColumn = true
-            ctx.file = join(folder, table.fileName)
+            ctx.file = TableReader.path(folder, table.fileName)
             try readPart(table, reader, ctx)
             unlink(file)
         }
@@ -145,7 +134,7 @@ struct PartitionedLoad {
 
     private func makeScratchFolder() throws -> String {
         let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array(join(base, "tally-parts-XXXXXX").utf8CString)
+        var template = Array(TableReader.path(base, "tally-parts-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw Rejection(file: base, code: "unwritable", message: "cannot make a scratch folder for loading in parts: \(String(cString: strerror(errno)))")
         }
@@ -153,11 +142,6 @@ struct PartitionedLoad {
     }
 
     private func partFile(_ scratch: String, table: Int, part: Int) -> String { "\(scratch)/\(part)-\(table).csv" }
-
-    private func fileSize(_ name: String) -> Int {
-        var st = stat()
-        return stat(join(folder, name), &st) == 0 ? Int(st.st_size) : 0
-    }
 }
 
 /// A column name as a CSV field (quoted when it holds a comma, quote or line break).
@@ -166,7 +150,6 @@ private func csvField(_ s: String) -> String {
     return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
-private func join(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
 
 /// Rows of one table for one part, buffered and appended to the part file.
 final class PartWriter {

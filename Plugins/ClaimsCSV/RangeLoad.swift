@@ -101,36 +101,24 @@ struct RangePlan {
 
     private static func scan<T: Table>(_ type: T.Type, table: Int, folder: String, options: LoadOptions, parts: Int, stop: StopFlag) throws -> Scan? {
         let ctx = LoadContext(options: options)
-        guard let reader = try TableReader.open(T.self, folder: folder, context: ctx) else { return Scan(report: ctx.report, samples: []) }
-        guard let columns = try TableReader.header(T.self, reader, ctx) else { return Scan(report: ctx.report, samples: []) }
-        let keys = KeyCheck(T.sharedKey, columns)
-        let person = columns("person_id")
-        // Only the id and key columns are read here: the others of a plain row are only counted.
-        reader.spanLimit = ([person] + (keys?.columns ?? [])).max()! + 1
-        let row = Row(reader: reader, columns: columns)
+        guard let rows = try SourceRows(T.self, folder: folder, context: ctx) else { return Scan(report: ctx.report, samples: []) }
+        let reader = rows.reader
         var skip: Set<Int> = []
         var samples: [Sample] = []
         var previous: [UInt8] = []
         let start = (offset: reader.nextRowOffset, line: reader.line)
         var sampled = start.offset
         // Samples close enough that finding a cut reads little (about 1/128 of a part's bytes).
-        let spacing = min(4 << 20, max(16 << 10, fileSize(ctx.file) / max(1, parts * 128)))
-        var rows = 0
+        let spacing = min(4 << 20, max(16 << 10, TableReader.fileSize(ctx.file) / max(1, parts * 128)))
+        var count = 0
         while true {
             let at = reader.nextRowOffset
-            guard let ok = try TableReader.next(reader, width: columns.names.count, ctx) else { break }
-            rows += 1
-            if rows & 4095 == 0, stop.isSet { return nil }
-            guard ok else { skip.insert(reader.rowLine); continue }
-            do {
-                try keys?.check(row)
-            } catch let e as RowError {
-                try ctx.reject(reader.rowLine, e.code, e.message)
-                skip.insert(reader.rowLine)
-                continue
-            }
+            guard let ok = try rows.next() else { break }
+            count += 1
+            if count & 4095 == 0, stop.isSet { return nil }
+            guard ok, try rows.keysHold() else { skip.insert(reader.rowLine); continue }
             // A row without a person id is rejected by its table wherever it is: it has no order.
-            let id = row.bytes(person)
+            let id = rows.person
             guard !id.isEmpty else { continue }
             let order = compare(id, previous)
             if order < 0 {
@@ -149,7 +137,7 @@ struct RangePlan {
         try TableReader.finishFile(reader, ctx)
         let end = reader.nextRowOffset
         samples.append(Sample(file: table, id: nil, offset: end, line: reader.line, bytes: end - sampled))
-        return Scan(file: File(table: table, path: ctx.file, columns: columns, skip: skip, start: start, end: end), report: ctx.report, samples: samples)
+        return Scan(file: File(table: table, path: ctx.file, columns: rows.columns, skip: skip, start: start, end: end), report: ctx.report, samples: samples)
     }
 
     // MARK: Cutting
@@ -222,10 +210,6 @@ struct RangePlan {
         return a.count < b.count ? -1 : a.count > b.count ? 1 : 0
     }
 
-    private static func fileSize(_ path: String) -> Int {
-        var st = stat()
-        return stat(path, &st) == 0 ? Int(st.st_size) : 0
-    }
 }
 
 /// Set by the scan that finds a file out of order, so the others stop early.

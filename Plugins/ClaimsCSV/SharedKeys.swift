@@ -116,3 +116,47 @@ struct HashedKeys {
         return h == 0 ? 1 : h
     }
 }
+
+/// A table file's rows as a load in parts first reads them, before any part is loaded (the hash
+/// split and the range scan): rows broken as CSV and rows that break the file's shared key are
+/// rejected here, in file order; only the person id and the key columns are read.
+struct SourceRows {
+    let reader: CSVReader
+    let columns: Columns
+    private let context: LoadContext
+    private let keys: KeyCheck?
+    private let row: Row
+    private let personColumn: Int
+
+    /// Opens the table's file in the folder and reads its header; nil when there are no rows to
+    /// read (no file, or a header rejected with its rows).
+    init?<T: Table>(_ type: T.Type, folder: String, context: LoadContext) throws {
+        guard let reader = try TableReader.open(T.self, folder: folder, context: context),
+              let columns = try TableReader.header(T.self, reader, context) else { return nil }
+        self.reader = reader
+        self.columns = columns
+        self.context = context
+        keys = KeyCheck(T.sharedKey, columns)
+        personColumn = columns("person_id")
+        // Only the id and key columns are read: the others of a plain row are only counted.
+        reader.spanLimit = ([personColumn] + (keys?.columns ?? [])).max()! + 1
+        row = Row(reader: reader, columns: columns)
+    }
+
+    /// The next row: true when it is well formed, false when it was rejected, nil at the end.
+    func next() throws -> Bool? { try TableReader.next(reader, width: columns.names.count, context) }
+
+    /// Whether the current row keeps the shared key; rejects it when not.
+    func keysHold() throws -> Bool {
+        do {
+            try keys?.check(row)
+            return true
+        } catch let e as RowError {
+            try context.reject(reader.rowLine, e.code, e.message)
+            return false
+        }
+    }
+
+    /// The current row's person id.
+    var person: Bytes { row.bytes(personColumn) }
+}

@@ -262,7 +262,7 @@ enum TableReader {
     /// context's rejections); nil when there is none, or (rejected as `unreadable`) when it
     /// cannot be opened.
     static func open<T: Table>(_ type: T.Type, folder: String, context ctx: LoadContext, chunkSize: Int = 1 << 20) throws -> CSVReader? {
-        let path = folder.hasSuffix("/") ? folder + T.fileName : folder + "/" + T.fileName
+        let path = Self.path(folder, T.fileName)
         var isDir = false
         guard fileExists(path, &isDir), !isDir else { return nil }
         ctx.file = path
@@ -354,6 +354,15 @@ enum TableReader {
         if reader.readError != 0 {
             try ctx.reject(reader.line, "unreadable", "reading stopped at this line: \(String(cString: strerror(reader.readError)))")
         }
+    }
+
+    /// A file in a folder (the folder given with or without a trailing slash).
+    static func path(_ folder: String, _ name: String) -> String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
+
+    /// A file's size in bytes; 0 when it cannot be read.
+    static func fileSize(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
     }
 
     static func fileExists(_ path: String, _ isDir: inout Bool) -> Bool {
