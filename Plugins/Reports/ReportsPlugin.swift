@@ -154,7 +154,7 @@ public struct JSONReporter: Reporter {
                         }),
                         "supplemental": m.supplemental.isEmpty ? nil : .object(Dictionary(m.supplemental.map { ($0.name, JSON($0.value)) },
                                                                                         uniquingKeysWith: { a, _ in a })),
-                        "errors": m.errors.isEmpty ? nil : .array(m.errors.map(JSON.string)),
+                        "errors": m.errors.isEmpty && m.supplementalErrors.isEmpty ? nil : .array((m.errors + m.supplementalErrors).map(JSON.string)),
                     ])
                 }),
             ])

@@ -22,7 +22,7 @@ public final class Program: @unchecked Sendable {
     let functionEpisodeDependent: [Bool]
     let anyMemoized: Bool
     /// Compiled to count clause coverage: its defines are never shared with other programs.
-    let recordsCoverage: Bool
+    public let recordsCoverage: Bool
 
     init(info: MeasureInfo, parameters: [ParameterInfo], defines: [DefineInfo], functions: [FunctionInfo],
          valueSets: [ValueSetInfo], codes: [(String, Code)], sources: [SourceFile], schema: RecordSchema,

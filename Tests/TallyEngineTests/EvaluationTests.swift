@@ -194,6 +194,59 @@ final class EvaluationTests: XCTestCase {
         XCTAssertGreaterThan(PanelRunner(jobs: 1).run([episodes], on: members).summaries[0].membersWithErrors, 0)
     }
 
+    /// Populations are evaluated as the cascade asks for them: the numerator of a member outside
+    /// the initial population is never evaluated, so its runtime error is not raised; inside, it is.
+    func testCriteriaAreEvaluatedAsTheCascadeAsks() throws {
+        let e = try compile("""
+            measure L "Lazy"
+              scoring proportion
+            define visits = encounters as e where true
+            population initial = count(visits) >= 3
+            population denominator = initial
+            population numerator = singleton(visits) is not null
+            supplemental lone = singleton(visits)
+            """)
+        let outside = member("two-visits", born: "1970-01-01", encounters: [("a", "2025-02-01"), ("b", "2025-03-01")])
+        let inside = member("three-visits", born: "1970-01-01", encounters: [("a", "2025-02-01"), ("b", "2025-03-01"), ("c", "2025-04-01")])
+        XCTAssertEqual(e.evaluate(outside).errors, [])
+        XCTAssertEqual(e.evaluate(inside).errors.count, 1)
+        XCTAssertFalse(e.evaluate(inside).subjects[0].populations[.numerator])
+        // Supplemental data is evaluated for member-level output only; its errors are kept apart,
+        // so a summary counts the same errors with or without member-level output.
+        let full = e.evaluate(outside)
+        XCTAssertEqual(full.supplemental.map(\.name), ["lone"])
+        XCTAssertEqual(full.supplementalErrors.count, 1, "two visits: not one")
+        let both = e.evaluate(inside)
+        XCTAssertEqual(both.errors.count, 1, "the numerator's")
+        XCTAssertEqual(both.supplementalErrors.count, 1, "the supplemental's own")
+        let runner = PanelRunner(jobs: 1)
+        let summary = runner.run([e], on: [outside, inside]).summaries[0]
+        let kept = runner.run([e], on: [outside, inside], keepMembers: true)
+        XCTAssertEqual(kept.summaries[0], summary)
+        XCTAssertEqual(summary.membersWithErrors, 1, "the member inside the initial population")
+        XCTAssertEqual(kept.members[0].map { $0.supplemental.count }, [1, 1])
+    }
+
+    func testSupplementalErrorsAreNotCountedBySummaries() throws {
+        let e = try compile("""
+            measure S "Supplemental error"
+              scoring proportion
+            define visits = encounters as e where true
+            population initial = true
+            population denominator = initial
+            population numerator = exists visits
+            supplemental lone = singleton(visits)
+            """)
+        let members = [member("two", born: "1970-01-01", encounters: [("a", "2025-02-01"), ("b", "2025-03-01")])]
+        let runner = PanelRunner(jobs: 1)
+        let summary = runner.run([e], on: members).summaries[0]
+        let kept = runner.run([e], on: members, keepMembers: true)
+        XCTAssertEqual(summary.membersWithErrors, 0)
+        XCTAssertEqual(kept.summaries[0], summary)
+        XCTAssertEqual(kept.members[0][0].errors, [])
+        XCTAssertEqual(kept.members[0][0].supplementalErrors.count, 1)
+    }
+
     func testShardsCoverEveryMemberOnce() {
         let ids = (0..<1000).map { "member-\($0)" }
         let shards = (1...4).map { Shard("\($0)/4")! }

@@ -9,6 +9,8 @@ public struct MeasureEvaluator: Sendable {
     public let stratifiers: [(name: String, define: Int)]
     public let supplementals: [(name: String, define: Int)]
     public let observations: [(name: String, define: Int, aggregate: PopulationAggregate)]
+    /// The define of each population kind by ordinal, -1 where the measure has none.
+    let populationDefines: [Int]
 
     public init(program: Program) {
         self.program = program
@@ -28,6 +30,9 @@ public struct MeasureEvaluator: Sendable {
         }
         populations = pops.sorted { PopulationKind.allCases.firstIndex(of: $0.0)! < PopulationKind.allCases.firstIndex(of: $1.0)! }
             .map { (kind: $0.0, define: $0.1) }
+        var byOrdinal = [Int](repeating: -1, count: PopulationKind.allCases.count)
+        for p in populations { byOrdinal[p.kind.ordinal] = p.define }
+        populationDefines = byOrdinal
         stratifiers = strata.map { (name: $0.0, define: $0.1) }
         supplementals = sdes.map { (name: $0.0, define: $0.1) }
         observations = obs.map { (name: $0.0, define: $0.1, aggregate: $0.2) }
@@ -55,12 +60,14 @@ public struct MeasureEvaluator: Sendable {
     }
 
     /// Evaluates one member in a context made by `context(sharing:)`, reset to this member first.
-    public func evaluate(_ member: Record, reusing ctx: EvaluationContext) -> MemberEvaluation {
+    /// Supplemental data is only read by member-level reports: `supplemental: false` leaves it
+    /// out (and whatever runtime errors its defines alone would raise).
+    public func evaluate(_ member: Record, reusing ctx: EvaluationContext, supplemental: Bool = true) -> MemberEvaluation {
         ctx.reset(member: member)
-        return evaluate(member, in: ctx)
+        return evaluate(member, in: ctx, supplemental: supplemental)
     }
 
-    private func evaluate(_ member: Record, in ctx: EvaluationContext) -> MemberEvaluation {
+    private func evaluate(_ member: Record, in ctx: EvaluationContext, supplemental: Bool = true) -> MemberEvaluation {
         let id = Panel.id(of: member)
         var subjects: [SubjectResult] = []
         if let episodesDefine = program.info.episodesDefine {
@@ -72,20 +79,26 @@ public struct MeasureEvaluator: Sendable {
         } else {
             subjects.append(subject(ctx, memberID: id, episode: nil, episodeID: nil))
         }
+        let errors = ctx.errors
+        guard supplemental, !supplementals.isEmpty else {
+            return MemberEvaluation(memberID: id, subjects: subjects, supplemental: [], errors: errors)
+        }
         let sde = supplementals.map { (name: $0.name, value: ctx.value(ofDefine: $0.define)) }
-        return MemberEvaluation(memberID: id, subjects: subjects, supplemental: sde, errors: ctx.errors)
+        return MemberEvaluation(memberID: id, subjects: subjects, supplemental: sde, errors: errors,
+                                supplementalErrors: Array(ctx.errors.dropFirst(errors.count)))
     }
 
     func subject(_ ctx: EvaluationContext, memberID: String, episode: Int?, episodeID: String?) -> SubjectResult {
-        // Raw criteria as bits by population ordinal: `defined` for the populations the measure
-        // has (the others take the cascade's default), `met` for those whose expression is true.
-        var defined = 0, met = 0
-        for p in populations {
-            defined |= 1 << p.kind.ordinal
-            if ctx.value(ofDefine: p.define).isTrue { met |= 1 << p.kind.ordinal } else { met &= ~(1 << p.kind.ordinal) }
+        // Criteria are evaluated as the cascade asks for them: a member outside the initial
+        // population costs one define, not every population's (nor their runtime errors).
+        // Clause coverage counts every population's clauses for every case, as test authors
+        // read it, so a program compiled to count coverage evaluates them all first.
+        if ctx.program.recordsCoverage {
+            for p in populations { _ = ctx.value(ofDefine: p.define) }
         }
         let membership = PopulationMembership.cascade(scoring: scoring) { k in
-            defined & (1 << k.ordinal) != 0 ? met & (1 << k.ordinal) != 0 : nil
+            let d = populationDefines[k.ordinal]
+            return d < 0 ? nil : ctx.value(ofDefine: d).isTrue
         }
         // Stratifiers and observations are evaluated for members of the initial population only.
         let inIP = membership[.initial]
@@ -119,6 +132,10 @@ public struct MemberEvaluation: Sendable {
     public var memberID: String
     public var subjects: [SubjectResult]
     public var supplemental: [(name: String, value: Value)]
-    /// Runtime errors raised while evaluating this member.
+    /// Runtime errors raised while evaluating this member's populations, strata and observations
+    /// (what summaries count).
     public var errors: [String]
+    /// Runtime errors raised only by its supplemental data, which is evaluated for member-level
+    /// reports alone: summaries do not count them, so they are the same with or without.
+    public var supplementalErrors: [String] = []
 }

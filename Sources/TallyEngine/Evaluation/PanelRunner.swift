@@ -29,7 +29,7 @@ public struct PanelRunner: Sendable {
             for m in members[(c * chunkSize)..<min(members.count, (c + 1) * chunkSize)] {
                 store.clear()
                 for (i, e) in measures.enumerated() {
-                    let r = e.evaluate(m, reusing: contexts[i])
+                    let r = e.evaluate(m, reusing: contexts[i], supplemental: keepMembers)
                     tallies[i].add(r)
                     if keepMembers { kept[i].append(r) }
                 }
