@@ -20,6 +20,9 @@ public struct MemberAssembler {
         @exclusivity(unchecked) var lists = [[Value]](repeating: [], count: CanonicalSchema.member.fields.count)
         /// Fields to resolve after loading: (record, slot, target list slot, target id, source for errors).
         @exclusivity(unchecked) var references: [(Record, Int, Int, String)] = []
+        /// Bits by member slot: lists that received a record out of id order. Checked as records
+        /// arrive, while they are in cache, rather than in a second pass over every record.
+        @exclusivity(unchecked) var outOfOrder: UInt64 = 0
 
         init(id: String) {
             self.id = id
@@ -29,7 +32,13 @@ public struct MemberAssembler {
         }
 
         public func setField(_ slot: Int, _ v: Value) { fields[slot] = v }
-        public func add(_ record: Record, list slot: Int) { lists[slot].append(.record(record)) }
+        public func add(_ record: Record, list slot: Int) {
+            if outOfOrder & (1 << slot) == 0, case .record(let previous)? = lists[slot].last,
+               MemberAssembler.idOrder(previous, before: record) == false {
+                outOfOrder |= 1 << slot
+            }
+            lists[slot].append(.record(record))
+        }
         /// Resolves `record.fields[slot]` to the member's record with `id` in the list at `listSlot`.
         public func reference(_ record: Record, slot: Int, list listSlot: Int, id: String) {
             references.append((record, slot, listSlot, id))
@@ -60,6 +69,7 @@ public struct MemberAssembler {
         var report = report
         var members: [Record] = []
         let idSlot = CanonicalSchema.recordIDSlots
+        var recordsByKind = [Int](repeating: 0, count: CanonicalSchema.schema.kinds.count)
         for id in builders.keys.sorted() {
             let b = builders[id]!
             let count = b.lists.reduce(0) { $0 + $1.count }
@@ -74,12 +84,16 @@ public struct MemberAssembler {
             var fields = b.fields
             for (slot, list) in b.lists.enumerated() where !list.isEmpty {
                 let kind = list.first?.asRecord?.kind ?? 0
-                fields[slot] = .list(idSlot[kind].map { Self.sortedByID(list, idSlot: $0) } ?? list)
-                report.records[CanonicalSchema.schema.kinds[kind].name, default: 0] += list.count
+                let sorted = b.outOfOrder & (1 << slot) == 0
+                fields[slot] = .list(sorted ? list : idSlot[kind].map { Self.sortedByID(list, idSlot: $0) } ?? list)
+                recordsByKind[kind] += list.count
             }
             let member = Record(kind: CanonicalSchema.memberKind, fields: fields)
             Self.resolve(b.references, in: fields, idSlot: idSlot)
             members.append(member)
+        }
+        for (kind, count) in recordsByKind.enumerated() where count > 0 {
+            report.records[CanonicalSchema.schema.kinds[kind].name, default: 0] += count
         }
         report.records["Member", default: 0] += members.count
         report.sortRejections()
@@ -89,24 +103,26 @@ public struct MemberAssembler {
 
 extension MemberAssembler {
     /// Loaders add records in file order; a stable order by id keeps panels deterministic whatever
-    /// order files were read in. Lists already in order (the usual case) are kept as they are.
+    /// order files were read in. Lists already in order (the usual case) are kept as they are:
+    /// `Builder.add` notes the lists that are not.
     static func sortedByID(_ list: [Value], idSlot: Int) -> [Value] {
         func id(_ v: Value) -> String { v.asRecord?.fields[idSlot].asString ?? "" }
-        if isSorted(list, idSlot: idSlot) { return list }
         let ids = list.map(id)
         let order = ids.indices.sorted { ids[$0] != ids[$1] ? ids[$0] < ids[$1] : $0 < $1 }
         return order.map { list[$0] }
     }
 
-    /// Whether the records are in order by id, comparing ids where they lie (no list of ids).
-    private static func isSorted(_ list: [Value], idSlot: Int) -> Bool {
-        func id(_ v: Value) -> String {
-            if case .record(let r) = v, case .string(let s) = r.fields[idSlot] { return s }
+    /// Whether `a` may stay before `b` in a list sorted by id (equal ids keep their order); nil
+    /// for kinds without an id. A missing id sorts as "", as in `sortedByID`.
+    @inline(__always)
+    static func idOrder(_ a: Record, before b: Record) -> Bool? {
+        let slot = CanonicalSchema.idSlotByKind[b.kind]
+        guard slot >= 0 else { return nil }
+        func id(_ r: Record) -> String {
+            if case .string(let s) = r.fields[slot] { return s }
             return ""
         }
-        guard list.count > 1 else { return true }
-        for i in 1..<list.count where id(list[i]) < id(list[i - 1]) { return false }
-        return true
+        return !(id(b) < id(a))
     }
 
     /// Points each reference at the first record with its id in the target list (one index per
@@ -146,6 +162,9 @@ extension CanonicalSchema {
         let i = kindIndex(kind)
         return Record(kind: i, fields: [Value](repeating: .null, count: schema.kinds[i].fields.count))
     }
+
+    /// The `id` slot of each kind by kind index, -1 for kinds without one (and for Member).
+    static let idSlotByKind: [Int] = schema.kinds.indices.map { recordIDSlots[$0] ?? -1 }
 
     /// The `id` slot of each kind that has one.
     static let recordIDSlots: [Int: Int] = {

@@ -1,0 +1,52 @@
+import TallyEngine
+import TallyLanguage
+import XCTest
+
+/// Lists are sorted by record id whatever order loaders add them in; equal ids keep the order
+/// they were added in; lists already in order are kept as they are.
+final class MemberAssemblerTests: XCTestCase {
+    func encounter(_ id: String?, _ tag: Int) -> Record {
+        let e = CanonicalSchema.newRecord("Encounter")
+        if let id { e.fields[CanonicalSchema.slot("Encounter", "id")] = .string(id) }
+        e.fields[CanonicalSchema.slot("Encounter", "status")] = .string("t\(tag)")
+        return e
+    }
+
+    func assembled(_ records: [Record]) throws -> [String] {
+        var assembler = MemberAssembler()
+        let b = assembler.member("p1")
+        b.seen = true
+        for r in records { b.add(r, list: CanonicalSchema.slot("Member", "encounters")) }
+        let member = try assembler.finish(report: LoadReport(), options: LoadOptions()).members[0]
+        return member.fields[CanonicalSchema.slot("Member", "encounters")].asList.map { v in
+            let r = v.asRecord!
+            return (r.fields[CanonicalSchema.slot("Encounter", "id")].asString ?? "-") + ":" + r.fields[CanonicalSchema.slot("Encounter", "status")].asString!
+        }
+    }
+
+    func testListsAreSortedByIDStably() throws {
+        XCTAssertEqual(try assembled([encounter("a", 1), encounter("b", 2), encounter("b", 3), encounter("c", 4)]),
+                       ["a:t1", "b:t2", "b:t3", "c:t4"])
+        XCTAssertEqual(try assembled([encounter("c", 1), encounter("a", 2), encounter("b", 3), encounter("a", 4)]),
+                       ["a:t2", "a:t4", "b:t3", "c:t1"])
+        // Out of order only at the end, after a run in order.
+        XCTAssertEqual(try assembled([encounter("a", 1), encounter("b", 2), encounter("c", 3), encounter("b", 4)]),
+                       ["a:t1", "b:t2", "b:t4", "c:t3"])
+        // A record without an id sorts first, as the empty id.
+        XCTAssertEqual(try assembled([encounter("b", 1), encounter(nil, 2), encounter("a", 3)]),
+                       ["-:t2", "a:t3", "b:t1"])
+        XCTAssertEqual(try assembled([encounter("x", 1)]), ["x:t1"])
+    }
+
+    func testRecordCountsAreReportedByKind() throws {
+        var assembler = MemberAssembler()
+        for id in ["p1", "p2"] {
+            let b = assembler.member(id)
+            b.seen = true
+            b.add(encounter("e", 0), list: CanonicalSchema.slot("Member", "encounters"))
+        }
+        let panel = try assembler.finish(report: LoadReport(), options: LoadOptions())
+        XCTAssertEqual(panel.report.records["Encounter"], 2)
+        XCTAssertEqual(panel.report.records["Member"], 2)
+    }
+}
