@@ -94,12 +94,12 @@ func encounter(_ i: Int) -> Value {
     fields[schema.kind("Encounter")!.slot(of: "status")!] = .string(i % 3 == 0 ? "cancelled" : "finished")
     let start = Temporal(year: 2024 + i % 2, month: 1 + i % 12, day: 1 + i % 28, hour: 9)
     fields[schema.kind("Encounter")!.slot(of: "period")!] = .interval(IntervalValue(low: .temporal(start), high: .temporal(start.adding(1, .hour))))
-    return .record(Record(kind: encounterKind, fields: fields))
+    return .record(Record.make(kind: encounterKind, fields: fields))
 }
 let root = schema.root
 var memberFields = [Value](repeating: .null, count: root.fields.count)
 memberFields[root.slot(of: "encounters")!] = .list((0..<30).map(encounter))
-let member = Record(kind: schema.index(of: "Member")!, fields: memberFields)
+let member = Record.make(kind: schema.index(of: "Member")!, fields: memberFields)
 let define = program.defineIndex("filtered")!
 var sink = 0
 let iterations = 200_000

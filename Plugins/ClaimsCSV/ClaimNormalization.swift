@@ -308,7 +308,7 @@ struct ClaimBuilder {
         lineValues.reserveCapacity(lines.count)
         var types: [CodeSystems.CodeEntry] = []
         for l in lines {
-            var f = ClaimLineSlot.info.fields()
+            let f = ClaimLineSlot.info.record()
             f[ClaimLineSlot.number] = .integer(Int(l.number))
             f[ClaimLineSlot.revenueCode] = .optionalString(l.revenue)
             f[ClaimLineSlot.hcpcs] = l.hcpcs.map { .string($0.code.code) } ?? .null
@@ -322,13 +322,13 @@ struct ClaimBuilder {
             f[ClaimLineSlot.placeOfService] = .optionalString(l.pos)
             f[ClaimLineSlot.paid] = ClaimBuilder.dollars(l.paid)
             f[ClaimLineSlot.allowed] = ClaimBuilder.dollars(l.allowed)
-            lineValues.append(.record(Record(kind: ClaimLineSlot.info.kind, fields: f)))
+            lineValues.append(.record(f))
             if let h = l.hcpcs, !types.contains(where: { $0 === h }) { types.append(h) }
         }
 
         // The claim.
         let diagnoses: Value = .list(dx.map(\.codeValue))
-        var c = ClaimSlot.info.fields()
+        let c = ClaimSlot.info.record()
         c[ClaimSlot.id] = idValue
         c[ClaimSlot.type] = .optionalString(type)
         c[ClaimSlot.period] = claimPeriod
@@ -345,15 +345,15 @@ struct ClaimBuilder {
         c[ClaimSlot.billingNPI] = .optionalString(billing)
         c[ClaimSlot.facilityNPI] = .optionalString(facility)
         c[ClaimSlot.lines] = .list(lineValues)
-        setMoney(&c, ClaimSlot.money, paidValue, allowedValue, networkValue, idValue)
-        member.add(Record(kind: ClaimSlot.info.kind, fields: c), list: MemberSlot.claims)
+        setMoney(c, ClaimSlot.money, paidValue, allowedValue, networkValue, idValue)
+        member.add(c, list: MemberSlot.claims)
 
         // The encounter: the stay (admission to discharge) or the claim's dates.
         let stayStart = admission != ClaimBuilder.none ? admission : first
         let stayEnd = admission != ClaimBuilder.none && discharge != ClaimBuilder.none ? discharge : last
         let encounterPeriod = Value.period(ClaimBuilder.date(stayStart).map(Value.dayDateTime) ?? .null,
                                            ClaimBuilder.date(stayEnd).map(Value.dayDateTime) ?? .null)
-        var e = EncounterSlot.info.fields()
+        let e = EncounterSlot.info.record()
         e[EncounterSlot.id] = idValue
         e[EncounterSlot.status] = ClaimBuilder.finished
         e[EncounterSlot.klass] = classValue
@@ -367,15 +367,15 @@ struct ClaimBuilder {
         e[EncounterSlot.drg] = drg?.codeValue ?? .null
         e[EncounterSlot.provider] = .optionalString(rendering)
         e[EncounterSlot.facility] = .optionalString(facility)
-        setMoney(&e, EncounterSlot.money, paidValue, allowedValue, networkValue, idValue)
-        let encounter = Record(kind: EncounterSlot.info.kind, fields: e)
+        setMoney(e, EncounterSlot.money, paidValue, allowedValue, networkValue, idValue)
+        let encounter = e
         member.add(encounter, list: MemberSlot.encounters)
         let encounterValue = Value.record(encounter)
 
         // A condition per diagnosis code, with the claim's amounts.
         let onset = firstDate.map(Value.dayDateTime) ?? .null
         for d in dx {
-            var f = ConditionSlot.info.fields()
+            let f = ConditionSlot.info.record()
             f[ConditionSlot.id] = idValue
             f[ConditionSlot.code] = d.conceptValue
             f[ConditionSlot.clinicalStatus] = ClaimBuilder.active
@@ -383,15 +383,15 @@ struct ClaimBuilder {
             f[ConditionSlot.onset] = onset
             f[ConditionSlot.encounter] = encounterValue
             f[ConditionSlot.source] = ClaimBuilder.claimSource
-            setMoney(&f, ConditionSlot.money, paidValue, allowedValue, networkValue, idValue)
-            member.add(Record(kind: ConditionSlot.info.kind, fields: f), list: MemberSlot.conditions)
+            setMoney(f, ConditionSlot.money, paidValue, allowedValue, networkValue, idValue)
+            member.add(f, list: MemberSlot.conditions)
         }
 
         // A procedure per HCPCS/CPT line code (the line's dates and amounts) ...
         let claimDays = Value.period(firstDate.map(Value.dayDateTime) ?? .null, lastDate.map(Value.dayDateTime) ?? .null)
         for l in lines {
             guard let h = l.hcpcs else { continue }
-            var f = ProcedureSlot.info.fields()
+            let f = ProcedureSlot.info.record()
             f[ProcedureSlot.id] = idValue
             f[ProcedureSlot.code] = h.conceptValue
             f[ProcedureSlot.status] = ClaimBuilder.completed
@@ -406,25 +406,25 @@ struct ClaimBuilder {
                 f[ProcedureSlot.performed] = .period(ClaimBuilder.date(s).map(Value.dayDateTime) ?? .null, ClaimBuilder.date(en).map(Value.dayDateTime) ?? .null)
             }
             f[ProcedureSlot.encounter] = encounterValue
-            setMoney(&f, ProcedureSlot.money, ClaimBuilder.dollars(l.paid), ClaimBuilder.dollars(l.allowed), networkValue, idValue)
-            member.add(Record(kind: ProcedureSlot.info.kind, fields: f), list: MemberSlot.procedures)
+            setMoney(f, ProcedureSlot.money, ClaimBuilder.dollars(l.paid), ClaimBuilder.dollars(l.allowed), networkValue, idValue)
+            member.add(f, list: MemberSlot.procedures)
         }
         // ... and per ICD-10-PCS procedure code (on its procedure date; the claim's amounts).
         for p in px {
-            var f = ProcedureSlot.info.fields()
+            let f = ProcedureSlot.info.record()
             f[ProcedureSlot.id] = idValue
             f[ProcedureSlot.code] = p.code.conceptValue
             f[ProcedureSlot.status] = ClaimBuilder.completed
             f[ProcedureSlot.performed] = ClaimBuilder.date(p.date != ClaimBuilder.none ? p.date : first).map(Value.dayDateTime) ?? .null
             f[ProcedureSlot.encounter] = encounterValue
-            setMoney(&f, ProcedureSlot.money, paidValue, allowedValue, networkValue, idValue)
-            member.add(Record(kind: ProcedureSlot.info.kind, fields: f), list: MemberSlot.procedures)
+            setMoney(f, ProcedureSlot.money, paidValue, allowedValue, networkValue, idValue)
+            member.add(f, list: MemberSlot.procedures)
         }
     }
 }
 
 @inline(__always)
-func setMoney(_ f: inout [Value], _ s: MoneySlots, _ paid: Value, _ allowed: Value, _ inNetwork: Value, _ claimID: Value) {
+func setMoney(_ f: Record, _ s: MoneySlots, _ paid: Value, _ allowed: Value, _ inNetwork: Value, _ claimID: Value) {
     f[s.paid] = paid
     f[s.allowed] = allowed
     f[s.inNetwork] = inNetwork
@@ -463,7 +463,7 @@ final class PharmacyClaimTable: Table {
         let claim = ByteParse.string(idBytes)
         let id = number.map { claim + "-" + String($0) } ?? claim
 
-        var f = MedicationDispenseSlot.info.fields()
+        let f = MedicationDispenseSlot.info.record()
         f[MedicationDispenseSlot.id] = .string(id)
         f[MedicationDispenseSlot.medication] = medication.conceptValue
         f[MedicationDispenseSlot.status] = ClaimBuilder.completed
@@ -471,8 +471,8 @@ final class PharmacyClaimTable: Table {
         f[MedicationDispenseSlot.daysSupply] = days.map(Value.integer) ?? .null
         f[MedicationDispenseSlot.quantity] = qty.map(Value.decimal) ?? .null
         f[MedicationDispenseSlot.prescriber] = .optionalString(ctx.text(r.bytes(prescriber)))
-        setMoney(&f, MedicationDispenseSlot.money, paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null,
+        setMoney(f, MedicationDispenseSlot.money, paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null,
                  allowedAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null, Value(network), .string(claim))
-        ctx.member(personBytes, line: r.line).add(Record(kind: MedicationDispenseSlot.info.kind, fields: f), list: MemberSlot.medicationDispenses)
+        ctx.member(personBytes, line: r.line).add(f, list: MemberSlot.medicationDispenses)
     }
 }

@@ -181,7 +181,7 @@ final class LabResultTable: Table {
         let who = try r.required(person)
         let code = try map.concept(r, codes)
         let resulted = try r.dateTime(resultTime), collected = try r.dateTime(collectionTime)
-        var f = ObservationSlot.info.fields()
+        let f = ObservationSlot.info.record()
         f[ObservationSlot.id] = .optionalString(r.string(id))
         f[ObservationSlot.code] = code.conceptValue
         f[ObservationSlot.status] = map.status(r.bytes(status), ClinicalValues.final)
@@ -191,7 +191,7 @@ final class LabResultTable: Table {
         let (value, comparator) = map.value(r.bytes(result), unit: r.has(normalizedUnits) ? r.bytes(normalizedUnits) : r.bytes(sourceUnits))
         f[ObservationSlot.value] = value
         f[ObservationSlot.comparator] = comparator
-        let record = Record(kind: ObservationSlot.info.kind, fields: f)
+        let record = f
         map.add(record, to: MemberSlot.observations, of: who, line: r.line, encounter: ObservationSlot.encounter, r.string(encounter))
     }
 }
@@ -277,7 +277,7 @@ final class ObservationTable: Table {
         let who = try r.required(person)
         let code = try map.concept(r, codes)
         let when = try r.dateTime(date)
-        var f = ObservationSlot.info.fields()
+        let f = ObservationSlot.info.record()
         f[ObservationSlot.id] = .optionalString(r.string(id))
         f[ObservationSlot.code] = code.conceptValue
         f[ObservationSlot.status] = map.status(r.bytes(status), ClinicalValues.final)
@@ -286,7 +286,7 @@ final class ObservationTable: Table {
         let (value, comparator) = map.value(r.bytes(result), unit: r.has(normalizedUnits) ? r.bytes(normalizedUnits) : r.bytes(sourceUnits))
         f[ObservationSlot.value] = value
         f[ObservationSlot.comparator] = comparator
-        let record = Record(kind: ObservationSlot.info.kind, fields: f)
+        let record = f
         let panel = r.bytes(panelID)
         if !panel.isEmpty {
             let isBP = code.code.system == codeSystemURL("loinc") && (code.code.code == Self.systolic || code.code.code == Self.diastolic)
@@ -339,13 +339,13 @@ final class ObservationTable: Table {
             guard isBloodPressure else { continue }
             var components: [Value] = []
             for row in rows where row.isBloodPressure {
-                var c = ComponentSlot.info.fields()
+                let c = ComponentSlot.info.record()
                 c[ComponentSlot.code] = row.record.fields[ObservationSlot.code]
                 c[ComponentSlot.value] = row.record.fields[ObservationSlot.value]
                 c[ComponentSlot.comparator] = row.record.fields[ObservationSlot.comparator]
-                components.append(.record(Record(kind: ComponentSlot.info.kind, fields: c)))
+                components.append(.record(c))
             }
-            var f = ObservationSlot.info.fields()
+            let f = ObservationSlot.info.record()
             f[ObservationSlot.id] = .string(group.id)
             f[ObservationSlot.code] = Self.bpPanelCode
             f[ObservationSlot.profiles] = Self.bpProfiles
@@ -353,7 +353,7 @@ final class ObservationTable: Table {
             f[ObservationSlot.category] = ClinicalValues.vitalSignsCategory
             f[ObservationSlot.effective] = rows[0].effective.map(Value.temporal) ?? .null
             f[ObservationSlot.components] = .list(components)
-            let reading = Record(kind: ObservationSlot.info.kind, fields: f)
+            let reading = f
             b.add(reading, list: MemberSlot.observations)
             map.linkEncounter(reading, slot: ObservationSlot.encounter, b, rows.lazy.compactMap(\.encounter).first)
         }
@@ -390,7 +390,7 @@ final class ConditionTable: Table {
         let recordedDate = try r.dateTime(recorded), onsetDate = try r.dateTime(onset), resolvedDate = try r.dateTime(resolved)
         try r.checkOrder(onsetDate ?? recordedDate, resolvedDate, onsetDate != nil ? onset : recorded, resolved)
         let claimID = r.string(claim)
-        var f = ConditionSlot.info.fields()
+        let f = ConditionSlot.info.record()
         f[ConditionSlot.id] = .optionalString(r.string(id))
         f[ConditionSlot.code] = code.conceptValue
         f[ConditionSlot.clinicalStatus] = map.status(r.bytes(status), resolvedDate != nil ? ClinicalValues.resolved : ClinicalValues.active)
@@ -409,7 +409,7 @@ final class ConditionTable: Table {
             f[ConditionSlot.source] = claimID != nil ? ClaimBuilder.claimSource : ConditionTable.encounterDiagnosis
         }
         f[ConditionSlot.money.claimID] = .optionalString(claimID)
-        let record = Record(kind: ConditionSlot.info.kind, fields: f)
+        let record = f
         map.add(record, to: MemberSlot.conditions, of: who, line: r.line, encounter: ConditionSlot.encounter, r.string(encounter) ?? claimID)
     }
 }
@@ -435,13 +435,13 @@ final class ProcedureTable: Table {
         let code = try map.concept(r, codes)
         let when = try r.dateTime(date)
         let claimID = r.string(claim)
-        var f = ProcedureSlot.info.fields()
+        let f = ProcedureSlot.info.record()
         f[ProcedureSlot.id] = .optionalString(r.string(id))
         f[ProcedureSlot.code] = code.conceptValue
         f[ProcedureSlot.status] = ClinicalValues.completed
         f[ProcedureSlot.performed] = when.map(Value.temporal) ?? .null
         f[ProcedureSlot.money.claimID] = .optionalString(claimID)
-        let record = Record(kind: ProcedureSlot.info.kind, fields: f)
+        let record = f
         map.add(record, to: MemberSlot.procedures, of: who, line: r.line, encounter: ProcedureSlot.encounter, r.string(encounter) ?? claimID)
     }
 }
@@ -476,7 +476,7 @@ final class EncounterTable: Table {
         let drgSystem = try r.system(drgType, map.ctx.systems, fallback: CodeSystems.msdrg)!
         let paidAmount = try r.amount(paid), allowedAmount = try r.amount(allowed)
         let ctx = map.ctx
-        var f = EncounterSlot.info.fields()
+        let f = EncounterSlot.info.record()
         f[EncounterSlot.id] = .string(ByteParse.string(idBytes))
         f[EncounterSlot.status] = ClinicalValues.finished
         if let text = ctx.text(r.bytes(type)) {
@@ -494,7 +494,7 @@ final class EncounterTable: Table {
         f[EncounterSlot.facility] = .optionalString(ctx.text(r.bytes(facility)))
         f[EncounterSlot.money.paid] = paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
         f[EncounterSlot.money.allowed] = allowedAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
-        ctx.member(who, line: r.line).add(Record(kind: EncounterSlot.info.kind, fields: f), list: MemberSlot.encounters)
+        ctx.member(who, line: r.line).add(f, list: MemberSlot.encounters)
     }
 }
 
@@ -518,12 +518,12 @@ final class ImmunizationTable: Table {
         let who = try r.required(person)
         let code = try map.concept(r, codes)
         let when = try r.dateTime(date)
-        var f = ImmunizationSlot.info.fields()
+        let f = ImmunizationSlot.info.record()
         f[ImmunizationSlot.id] = .optionalString(r.string(id))
         f[ImmunizationSlot.vaccine] = code.conceptValue
         f[ImmunizationSlot.status] = map.status(r.bytes(status), ClinicalValues.completed)
         f[ImmunizationSlot.occurrence] = when.map(Value.temporal) ?? .null
-        map.ctx.member(who, line: r.line).add(Record(kind: ImmunizationSlot.info.kind, fields: f), list: MemberSlot.immunizations)
+        map.ctx.member(who, line: r.line).add(f, list: MemberSlot.immunizations)
     }
 }
 
@@ -577,7 +577,7 @@ final class MedicationTable: Table {
         let ctx = map.ctx
         let b = ctx.member(who, line: r.line)
         if prescribed == nil, let dispensed {
-            var f = MedicationDispenseSlot.info.fields()
+            let f = MedicationDispenseSlot.info.record()
             f[MedicationDispenseSlot.id] = .optionalString(r.string(id))
             f[MedicationDispenseSlot.medication] = med
             f[MedicationDispenseSlot.status] = ClinicalValues.completed
@@ -585,10 +585,10 @@ final class MedicationTable: Table {
             f[MedicationDispenseSlot.daysSupply] = days.map(Value.integer) ?? .null
             f[MedicationDispenseSlot.quantity] = qty.map(Value.decimal) ?? .null
             f[MedicationDispenseSlot.prescriber] = .optionalString(ctx.text(r.bytes(practitioner)))
-            b.add(Record(kind: MedicationDispenseSlot.info.kind, fields: f), list: MemberSlot.medicationDispenses)
+            b.add(f, list: MemberSlot.medicationDispenses)
             return
         }
-        var f = MedicationRequestSlot.info.fields()
+        let f = MedicationRequestSlot.info.record()
         f[MedicationRequestSlot.id] = .optionalString(r.string(id))
         f[MedicationRequestSlot.medication] = med
         f[MedicationRequestSlot.status] = ClinicalValues.active
@@ -596,6 +596,6 @@ final class MedicationTable: Table {
         f[MedicationRequestSlot.authoredOn] = prescribed.map(Value.temporal) ?? .null
         f[MedicationRequestSlot.dispenseQuantity] = qty.map { .quantity(Quantity($0, map.unit(r.bytes(quantityUnit)))) } ?? .null
         f[MedicationRequestSlot.expectedSupply] = days.map { .quantity(Quantity(Double($0), "d")) } ?? .null
-        b.add(Record(kind: MedicationRequestSlot.info.kind, fields: f), list: MemberSlot.medicationRequests)
+        b.add(f, list: MemberSlot.medicationRequests)
     }
 }

@@ -127,7 +127,7 @@ final class EligibilityTable: Table {
         demographics.apply(r, dates, to: b)
 
         let payerText = ctx.text(r.bytes(payer)), typeText = ctx.lowercased(r.bytes(payerType))
-        var f = EnrollmentSlot.info.fields()
+        let f = EnrollmentSlot.info.record()
         f[EnrollmentSlot.period] = .period(from.map(Value.temporal) ?? .null, to.map(Value.temporal) ?? .null)
         f[EnrollmentSlot.payer] = .optionalString(payerText)
         f[EnrollmentSlot.payerType] = .optionalString(typeText)
@@ -137,16 +137,16 @@ final class EligibilityTable: Table {
         f[EnrollmentSlot.institutional] = Value(institutionalFlag)
         f[EnrollmentSlot.longTermInstitutional] = Value(longTermFlag)
         f[EnrollmentSlot.dualStatus] = .optionalString(ctx.text(r.bytes(dual)))
-        b.add(Record(kind: EnrollmentSlot.info.kind, fields: f), list: MemberSlot.enrollments)
+        b.add(f, list: MemberSlot.enrollments)
 
         guard payerText != nil || typeText != nil else { return }
-        var c = CoverageSlot.info.fields()
+        let c = CoverageSlot.info.record()
         c[CoverageSlot.id] = .string("\(b.id):\(payerText ?? ""):\(from.map { $0.description } ?? "")")
         c[CoverageSlot.type] = coverageType(typeText)
         c[CoverageSlot.status] = .string("active")
         c[CoverageSlot.period] = .period(from.map(Value.dayDateTime) ?? .null, to.map(Value.dayDateTime) ?? .null)
         c[CoverageSlot.payer] = .optionalString(payerText)
-        b.add(Record(kind: CoverageSlot.info.kind, fields: c), list: MemberSlot.coverages)
+        b.add(c, list: MemberSlot.coverages)
     }
 
     /// The Coverage type: the Source of Payment Typology code of the payer type (medicare 1,
@@ -196,7 +196,7 @@ final class ProviderAttributionTable: Table {
         }
         for (program, cols) in [("payer", payerColumns), ("custom", customColumns)] {
             guard r.has(cols.0) || r.has(cols.1) || r.has(cols.2) else { continue }
-            var f = AttributionSlot.info.fields()
+            let f = AttributionSlot.info.record()
             f[AttributionSlot.period] = period
             f[AttributionSlot.provider] = .optionalString(ctx.text(r.bytes(cols.0)))
             f[AttributionSlot.practice] = .optionalString(ctx.text(r.bytes(cols.1)))
@@ -204,7 +204,7 @@ final class ProviderAttributionTable: Table {
             f[AttributionSlot.program] = .string(program)
             f[AttributionSlot.payer] = .optionalString(ctx.text(r.bytes(payer)))
             f[AttributionSlot.plan] = .optionalString(ctx.text(r.bytes(plan)))
-            b.add(Record(kind: AttributionSlot.info.kind, fields: f), list: MemberSlot.attributions)
+            b.add(f, list: MemberSlot.attributions)
         }
     }
 }

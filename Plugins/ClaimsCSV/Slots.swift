@@ -18,16 +18,9 @@ struct KindInfo {
     /// The slot of one of the kind's fields, so that each slot enum names its kind once.
     func slot(_ field: String) -> Int { CanonicalSchema.slot(name, field) }
 
-    /// A new field array, every field null (written directly: the generic repeating initialiser
-    /// copies element by element).
+    /// A new record of the kind, every field null.
     @inline(__always)
-    func fields() -> [Value] {
-        [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let base = buffer.baseAddress!
-            for i in 0..<count { (base + i).initialize(to: .null) }
-            initialized = count
-        }
-    }
+    func record() -> Record { Record.make(kind: kind, count: count) }
 }
 
 enum MemberSlot {

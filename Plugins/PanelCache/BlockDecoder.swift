@@ -101,7 +101,7 @@ struct BlockDecoder {
         let k = try kind()
         guard k == CanonicalSchema.memberKind else { throw reader.fail("a member has record kind \(k), not Member") }
         let n = try fieldCount(of: k)
-        let m = Record(kind: k, fields: [])
+        let m = Record.make(kind: k, count: n)
         member = m
         roster.removeAll(keepingCapacity: true)
         earlier.removeAll(keepingCapacity: true)
@@ -114,30 +114,26 @@ struct BlockDecoder {
             let count = try reader.count(atMost: reader.remaining, "roster record count")
             var records: [Record] = []
             records.reserveCapacity(count)
-            for _ in 0..<count { records.append(Record(kind: try kind(), fields: [])) }
+            for _ in 0..<count {
+                let kind = try kind()
+                records.append(Record.make(kind: kind, count: fieldCounts[kind]))
+            }
             roster[slot] = records
             order.append(slot)
         }
-        var fields: [Value] = []
-        fields.reserveCapacity(n)
         for slot in 0..<n {
             let at = reader.position
             if try reader.u8() == Tag.roster.rawValue {
                 guard let records = roster[slot] else { throw DecodeError(offset: at, reason: "slot \(slot) is not in the member's roster") }
-                fields.append(.list(records.map { .record($0) }))
+                m[slot] = .list(records.map { .record($0) })
             } else {
                 reader.position = at
-                fields.append(try value(depth: 0))
+                m[slot] = try value(depth: 0)
             }
         }
-        m.fields = fields
         for slot in order {
             for r in roster[slot]! {
-                let count = fieldCounts[r.kind]
-                var f: [Value] = []
-                f.reserveCapacity(count)
-                for _ in 0..<count { f.append(try value(depth: 1)) }
-                r.fields = f
+                for i in 0..<r.count { r[i] = try value(depth: 1) }
             }
         }
         member = nil
@@ -195,12 +191,9 @@ struct BlockDecoder {
             let k = try kind()
             let n = try fieldCount(of: k)
             // Numbered before its fields, as the encoder numbers it.
-            let r = Record(kind: k, fields: [])
+            let r = Record.make(kind: k, count: n)
             earlier.append(r)
-            var f: [Value] = []
-            f.reserveCapacity(n)
-            for _ in 0..<n { f.append(try value(depth: depth + 1)) }
-            r.fields = f
+            for i in 0..<n { r[i] = try value(depth: depth + 1) }
             return .record(r)
         case .listRecord:
             let slot = try reader.count(atMost: Int(UInt32.max), "list slot")

@@ -88,7 +88,7 @@ public struct MemberAssembler {
                 fields[slot] = .list(sorted ? list : idSlot[kind].map { Self.sortedByID(list, idSlot: $0) } ?? list)
                 recordsByKind[kind] += list.count
             }
-            let member = Record(kind: CanonicalSchema.memberKind, fields: fields)
+            let member = Record.make(kind: CanonicalSchema.memberKind, fields: fields)
             Self.resolve(b.references, in: fields, idSlot: idSlot)
             members.append(member)
         }
@@ -160,7 +160,7 @@ extension CanonicalSchema {
     /// A new record of a kind with every field null.
     public static func newRecord(_ kind: String) -> Record {
         let i = kindIndex(kind)
-        return Record(kind: i, fields: [Value](repeating: .null, count: schema.kinds[i].fields.count))
+        return Record.make(kind: i, fields: [Value](repeating: .null, count: schema.kinds[i].fields.count))
     }
 
     /// The `id` slot of each kind by kind index, -1 for kinds without one (and for Member).

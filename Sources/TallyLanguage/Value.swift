@@ -1,5 +1,7 @@
 /// A runtime value. `null` means unknown, as in CQL.
-public enum Value: Sendable {
+// Unchecked: a `Record` (a ManagedBuffer, which the standard library does not mark Sendable) is
+// filled by one loader thread and only read after that.
+public enum Value: @unchecked Sendable {
     case null
     case boolean(Bool)
     case integer(Int)
@@ -104,15 +106,72 @@ public struct IntervalValue: Sendable {
     public init(point: Value) { self.init(low: point, high: point) }
 }
 
-/// A record of the schema: its fields in the kind's slot order.
-public final class Record: @unchecked Sendable {
+/// A record of the schema: its fields in the kind's slot order, stored in the record's own
+/// allocation (one allocation per record, not an object and an array: a panel holds about 150
+/// records per member, and loading and freeing them is a large share of a run).
+///
+///     let r = Record.make(kind: k, count: 3)      // every field null
+///     r[1] = .string("x")                         // or r.fields[1]
+///     let copy = Record.make(kind: k, fields: Array(r.fields))
+public final class Record: ManagedBuffer<RecordHeader, Value> {
+    public var kind: Int { header.kind }
+    /// The number of fields (the kind's field count).
+    public var count: Int { header.count }
+
+    /// A record of `count` null fields.
+    public static func make(kind: Int, count: Int) -> Record {
+        let r = unsafeDowncast(create(minimumCapacity: count) { _ in RecordHeader(kind: kind, count: count) }, to: Record.self)
+        r.withUnsafeMutablePointerToElements { $0.initialize(repeating: .null, count: count) }
+        return r
+    }
+
+    /// A record with these fields.
+    public static func make(kind: Int, fields: [Value]) -> Record {
+        let r = unsafeDowncast(create(minimumCapacity: fields.count) { _ in RecordHeader(kind: kind, count: fields.count) }, to: Record.self)
+        r.withUnsafeMutablePointerToElements { p in
+            fields.withUnsafeBufferPointer { b in
+                if let base = b.baseAddress { p.initialize(from: base, count: b.count) }
+            }
+        }
+        return r
+    }
+
+    deinit {
+        _ = withUnsafeMutablePointers { h, e in e.deinitialize(count: h.pointee.count) }
+    }
+
+    /// A field by slot. Filled by loaders, then only read.
+    @inline(__always)
+    public subscript(slot: Int) -> Value {
+        get {
+            precondition(slot >= 0 && slot < header.count, "field slot out of range")
+            return withUnsafeMutablePointerToElements { $0[slot] }
+        }
+        set {
+            precondition(slot >= 0 && slot < header.count, "field slot out of range")
+            withUnsafeMutablePointerToElements { $0[slot] = newValue }
+        }
+    }
+
+    /// The fields as a collection (`r.fields[slot]` is `r[slot]`).
+    public var fields: RecordFields { RecordFields(record: self) }
+}
+
+/// What a record's allocation starts with.
+public struct RecordHeader: Sendable {
     public let kind: Int
-    /// Filled by loaders, then only read: evaluation reads fields on every node, so reads are
-    /// not checked for exclusive access at run time (a call into the runtime per read).
-    @exclusivity(unchecked) public var fields: [Value]
-    public init(kind: Int, fields: [Value]) {
-        self.kind = kind
-        self.fields = fields
+    public let count: Int
+}
+
+/// A record's fields as a random-access collection; it keeps the record alive.
+public struct RecordFields: RandomAccessCollection, @unchecked Sendable {
+    public let record: Record
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { record.count }
+    @inline(__always)
+    public subscript(slot: Int) -> Value {
+        get { record[slot] }
+        nonmutating set { record[slot] = newValue }
     }
 }
 

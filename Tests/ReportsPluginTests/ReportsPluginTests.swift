@@ -75,7 +75,7 @@ final class ValueTextTests: XCTestCase {
         set("id", .string("C1"))
         set("type", .concept(Concept(codes: [Code(system: "urn:oid:2.16.840.1.113883.3.221.5", code: "5")], text: "Medicare")))
         set("payer", .string("Acme, Inc."))
-        return .record(Record(kind: kind, fields: fields))
+        return .record(Record.make(kind: kind, fields: fields))
     }
 
     func testCellText() throws {
