@@ -125,20 +125,34 @@ extension MemberAssembler {
         return !(id(b) < id(a))
     }
 
-    /// Points each reference at the first record with its id in the target list (one index per
-    /// list, not a search per reference).
+    /// Points each reference at the first record with its id in the target list. The lists are
+    /// sorted by id (stably) by now, so the first with an id is found by binary search: no index
+    /// to build per member.
     static func resolve(_ references: [(Record, Int, Int, String)], in fields: [Value], idSlot: [Int: Int]) {
-        var indexes: [Int: [String: Record]] = [:]
         for (record, slot, listSlot, target) in references {
-            if indexes[listSlot] == nil {
-                var index: [String: Record] = [:]
-                for v in fields[listSlot].asList {
-                    guard let r = v.asRecord, let s = idSlot[r.kind], let id = r.fields[s].asString, index[id] == nil else { continue }
-                    index[id] = r
-                }
-                indexes[listSlot] = index
+            guard case .list(let list) = fields[listSlot], case .record(let first)? = list.first,
+                  let s = idSlot[first.kind] else {
+                record[slot] = .null
+                continue
             }
-            record.fields[slot] = indexes[listSlot]![target].map(Value.record) ?? .null
+            func id(_ i: Int) -> String {
+                if case .record(let r) = list[i], case .string(let v) = r[s] { return v }
+                return ""
+            }
+            var lo = 0, hi = list.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if id(mid) < target { lo = mid + 1 } else { hi = mid }
+            }
+            // A record without an id sorts as "" but is never a reference's target.
+            record[slot] = .null
+            while lo < list.count, id(lo) == target {
+                if case .record(let r) = list[lo], case .string = r[s] {
+                    record[slot] = list[lo]
+                    break
+                }
+                lo += 1
+            }
         }
     }
 }

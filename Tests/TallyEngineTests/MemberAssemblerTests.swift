@@ -38,6 +38,27 @@ final class MemberAssemblerTests: XCTestCase {
         XCTAssertEqual(try assembled([encounter("x", 1)]), ["x:t1"])
     }
 
+    /// A reference points at the first record added with its id in the target list (whatever
+    /// order the list was added in), and at nothing when no record has the id.
+    func testReferencesResolveToTheFirstRecordWithTheID() throws {
+        var assembler = MemberAssembler()
+        let b = assembler.member("p1")
+        b.seen = true
+        let encounters = CanonicalSchema.slot("Member", "encounters")
+        for (id, tag) in [("e3", 1), ("e1", 2), ("e2", 3), ("e1", 4), ("e0", 5)] { b.add(encounter(id, tag), list: encounters) }
+        b.add(encounter(nil, 6), list: encounters)
+        let observationEncounter = CanonicalSchema.slot("Observation", "encounter")
+        let observations = ["e1", "e0", "e3", "e9", ""].map { target -> Record in
+            let o = CanonicalSchema.newRecord("Observation")
+            b.reference(o, slot: observationEncounter, list: encounters, id: target)
+            return o
+        }
+        _ = try assembler.finish(report: LoadReport(), options: LoadOptions())
+        let status = CanonicalSchema.slot("Encounter", "status")
+        XCTAssertEqual(observations.map { $0[observationEncounter].asRecord?[status].asString ?? "none" },
+                       ["t2", "t5", "t1", "none", "none"])
+    }
+
     func testRecordCountsAreReportedByKind() throws {
         var assembler = MemberAssembler()
         for id in ["p1", "p2"] {
