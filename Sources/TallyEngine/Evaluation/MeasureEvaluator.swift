@@ -11,6 +11,9 @@ public struct MeasureEvaluator: Sendable {
     public let observations: [(name: String, define: Int, aggregate: PopulationAggregate)]
     /// The define of each population kind by ordinal, -1 where the measure has none.
     let populationDefines: [Int]
+    /// Every stratifier and observation with a null value: what a subject outside gets.
+    let nullStrata: [(name: String, value: Value)]
+    let nullObservations: [(name: String, value: Value)]
 
     public init(program: Program) {
         self.program = program
@@ -36,6 +39,8 @@ public struct MeasureEvaluator: Sendable {
         stratifiers = strata.map { (name: $0.0, define: $0.1) }
         supplementals = sdes.map { (name: $0.0, define: $0.1) }
         observations = obs.map { (name: $0.0, define: $0.1, aggregate: $0.2) }
+        nullStrata = strata.map { (name: $0.0, value: Value.null) }
+        nullObservations = obs.map { (name: $0.0, value: Value.null) }
     }
 
     public var name: String { program.info.name }
@@ -72,6 +77,7 @@ public struct MeasureEvaluator: Sendable {
         var subjects: [SubjectResult] = []
         if let episodesDefine = program.info.episodesDefine {
             let episodes = ctx.value(ofDefine: episodesDefine).asList
+            subjects.reserveCapacity(episodes.count)
             for (i, e) in episodes.enumerated() {
                 ctx.setEpisode(e)
                 subjects.append(subject(ctx, memberID: id, episode: i, episodeID: episodeID(e)))
@@ -102,12 +108,10 @@ public struct MeasureEvaluator: Sendable {
         }
         // Stratifiers and observations are evaluated for members of the initial population only.
         let inIP = membership[.initial]
-        let strata = stratifiers.map { (name: $0.name, value: inIP ? ctx.value(ofDefine: $0.define) : Value.null) }
-        var observed: [(name: String, value: Value)] = []
-        if !observations.isEmpty {
-            let counted = scoring == "continuous-variable" ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : inIP
-            observed = observations.map { o in (o.name, counted ? ctx.value(ofDefine: o.define) : .null) }
-        }
+        // Subjects outside share one list of nulls each (most episodes of a monthly basis are).
+        let strata = inIP ? stratifiers.map { (name: $0.name, value: ctx.value(ofDefine: $0.define)) } : nullStrata
+        let counted = scoring == "continuous-variable" ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : inIP
+        let observed = counted ? observations.map { (name: $0.name, value: ctx.value(ofDefine: $0.define)) } : nullObservations
         return SubjectResult(memberID: memberID, episode: episode, episodeID: episodeID, populations: membership,
                              strata: strata, observations: observed)
     }
