@@ -173,6 +173,12 @@ public struct RecordFields: RandomAccessCollection, @unchecked Sendable {
         get { record[slot] }
         nonmutating set { record[slot] = newValue }
     }
+
+    /// The fields in place, for reads that must not copy a field out (valid inside `body` only).
+    @inline(__always)
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Value>) throws -> R) rethrows -> R {
+        try record.withUnsafeMutablePointerToElements { try body(UnsafeBufferPointer(start: $0, count: record.count)) }
+    }
 }
 
 // MARK: - Comparison and equality
