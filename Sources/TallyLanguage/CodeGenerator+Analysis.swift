@@ -131,8 +131,39 @@ struct MemoTable {
     static func hash(_ args: UnsafePointer<Value>, _ n: Int) -> Int {
         var h: UInt64 = 0x243F_6A88_85A3_08D3
         for k in 0..<n { memoHash(args + k, &h) }
+        return finish(h)
+    }
+
+    @inline(__always)
+    static func finish(_ h: UInt64) -> Int {
         let r = Int(truncatingIfNeeded: h ^ (h >> 29))
         return r == 0 ? 1 : r
+    }
+
+    /// `find` of a one-argument function, the argument read where it is.
+    @inline(__always)
+    func find1(_ a0: UnsafePointer<Value>, hash: Int) -> Value? {
+        guard let hashes, let keys, let values else { return nil }
+        let mask = capacity - 1
+        var i = hash & mask
+        while hashes[i] != 0 {
+            if hashes[i] == hash, memoSame(keys + i, a0) { return values[i] }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    /// `find` of a two-argument function, the arguments read where they are.
+    @inline(__always)
+    func find2(_ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>, hash: Int) -> Value? {
+        guard let hashes, let keys, let values else { return nil }
+        let mask = capacity - 1
+        var i = hash & mask
+        while hashes[i] != 0 {
+            if hashes[i] == hash, memoSame(keys + 2 * i, a0), memoSame(keys + 2 * i + 1, a1) { return values[i] }
+            i = (i + 1) & mask
+        }
+        return nil
     }
 
     func find(_ args: UnsafePointer<Value>, hash: Int) -> Value? {
@@ -225,6 +256,13 @@ func memoHash(_ p: UnsafePointer<Value>, _ h: inout UInt64) {
     case .code(let c): mix(&h, 7); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(c))))
     case .integer(let i): mix(&h, 2); mix(&h, UInt64(bitPattern: Int64(i)))
     case .temporal(let t): mix(&h, 5); mix(&h, UInt64(bitPattern: t.millis)); mix(&h, UInt64(t.precision.rawValue) << 1 | (t.isDate ? 1 : 0))
+    case .interval(let i):
+        // A month or a period: both bounds dates, hashed as `memoHash` of the value would.
+        guard case .temporal(let lo) = i.low, case .temporal(let hi) = i.high else { return memoHash(p.pointee, &h) }
+        mix(&h, 9)
+        mix(&h, 5); mix(&h, UInt64(bitPattern: lo.millis)); mix(&h, UInt64(lo.precision.rawValue) << 1 | (lo.isDate ? 1 : 0))
+        mix(&h, 5); mix(&h, UInt64(bitPattern: hi.millis)); mix(&h, UInt64(hi.precision.rawValue) << 1 | (hi.isDate ? 1 : 0))
+        mix(&h, (i.lowClosed ? 2 : 0) | (i.highClosed ? 1 : 0))
     default: memoHash(p.pointee, &h)
     }
 }
@@ -261,6 +299,14 @@ func memoSame(_ a: UnsafePointer<Value>, _ b: UnsafePointer<Value>) -> Bool {
     case .temporal(let x):
         if case .temporal(let y) = b.pointee { return x.millis == y.millis && x.precision == y.precision && x.isDate == y.isDate }
         return false
+    case .interval(let x):
+        guard case .interval(let y) = b.pointee else { return false }
+        if case .temporal(let xl) = x.low, case .temporal(let xh) = x.high, case .temporal(let yl) = y.low, case .temporal(let yh) = y.high {
+            return x.lowClosed == y.lowClosed && x.highClosed == y.highClosed
+                && xl.millis == yl.millis && xl.precision == yl.precision && xl.isDate == yl.isDate
+                && xh.millis == yh.millis && xh.precision == yh.precision && xh.isDate == yh.isDate
+        }
+        return memoIdentical(a.pointee, b.pointee)
     default: return memoIdentical(a.pointee, b.pointee)
     }
 }

@@ -68,12 +68,16 @@ extension CodeGenerator {
             return { f in
                 let items = source(f).asList
                 return items.withUnsafeBufferPointer { buffer in
-                    for n in buffer.indices {
-                        f.locals[slot] = buffer[n]
+                    guard let base = buffer.baseAddress else { return .boolean(false) }
+                    let local = f.locals + slot
+                    local.pointee = .null
+                    defer { endLoan(local) }
+                    for n in 0..<buffer.count {
+                        lend(base + n, to: local)
                         if let filter, !filter(f).isTrue { continue }
                         if let map {
                             if !map(f).isNull { return .boolean(true) }
-                        } else if !buffer[n].isNull {
+                        } else if !base[n].isNull {
                             return .boolean(true)
                         }
                     }
@@ -85,12 +89,16 @@ extension CodeGenerator {
                 let items = source(f).asList
                 var n = 0
                 items.withUnsafeBufferPointer { buffer in
-                    for k in buffer.indices {
-                        f.locals[slot] = buffer[k]
+                    guard let base = buffer.baseAddress else { return }
+                    let local = f.locals + slot
+                    local.pointee = .null
+                    defer { endLoan(local) }
+                    for k in 0..<buffer.count {
+                        lend(base + k, to: local)
                         if let filter, !filter(f).isTrue { continue }
                         if let map {
                             if !map(f).isNull { n += 1 }
-                        } else if !buffer[k].isNull {
+                        } else if !base[k].isNull {
                             n += 1
                         }
                     }
@@ -103,10 +111,14 @@ extension CodeGenerator {
                 let items = source(f).asList
                 var result: Value = .null
                 items.withUnsafeBufferPointer { buffer in
-                    for k in buffer.indices {
-                        f.locals[slot] = buffer[k]
+                    guard let base = buffer.baseAddress else { return }
+                    let local = f.locals + slot
+                    local.pointee = .null
+                    defer { endLoan(local) }
+                    for k in 0..<buffer.count {
+                        lend(base + k, to: local)
                         if let filter, !filter(f).isTrue { continue }
-                        let x = map.map { $0(f) } ?? buffer[k]
+                        let x = map.map { $0(f) } ?? base[k]
                         if x.isNull { continue }
                         result = result.isNull ? x : arithmetic(result, x, sign: 1)
                     }
@@ -203,5 +215,85 @@ extension CodeGenerator {
         case .asType(let x, let type): r.ir = .asType(s(x), type)
         }
         return r
+    }
+}
+
+// MARK: - Arguments and query items read in place
+
+/// A value kept for the life of a compiled program at a fixed address, so that it can be read
+/// in place (a constant argument of a memoized call). Written once, then only read.
+final class ValueCell: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Value>
+    init(_ v: Value) {
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: v)
+    }
+    deinit {
+        pointer.deinitialize(count: 1)
+        pointer.deallocate()
+    }
+}
+
+/// Where the argument of a memoized call is read: a local of the caller and a constant in
+/// place, anything else evaluated into a temporary.
+enum ArgumentRead {
+    case local(Int)
+    case constant(ValueCell)
+    case evaluated(Compiled)
+}
+
+@inline(__always)
+func withArgument<R>(_ f: Frame, _ read: ArgumentRead, _ body: (UnsafePointer<Value>) -> R) -> R {
+    switch read {
+    case .local(let s): return body(f.locals + s)
+    case .constant(let c): return body(c.pointer)
+    case .evaluated(let e):
+        var v = e.run(f)
+        return withUnsafePointer(to: &v, body)
+    }
+}
+
+/// Puts a list item in a query's local without retaining it: the list (held by the loop) keeps
+/// the item alive, and nothing but the loop writes the local while it runs. `endLoan` puts
+/// `.null` back without releasing the item. Before the first loan the local is emptied
+/// normally (it may hold a value another query left there).
+@inline(__always)
+func lend(_ item: UnsafePointer<Value>, to local: UnsafeMutablePointer<Value>) {
+    UnsafeMutableRawPointer(local).copyMemory(from: item, byteCount: MemoryLayout<Value>.size)
+}
+
+@inline(__always)
+func endLoan(_ local: UnsafeMutablePointer<Value>) {
+    local.initialize(to: .null)
+}
+
+extension CodeGenerator {
+    /// A memoized call of one or two arguments whose arguments are probed where they are: a hit
+    /// pushes no frame and copies no argument (`EvaluationContext.callMemoized`).
+    func directMemoizedCall(_ i: Int, size: Int, _ args: [Typed]) -> Eval? {
+        func read(_ t: Typed) -> ArgumentRead {
+            if let k = constant(t) { return .constant(ValueCell(k)) }
+            if case .local(let s) = t.ir { return .local(s) }
+            return .evaluated(Compiled(run: compile(t)))
+        }
+        switch args.count {
+        case 1:
+            switch read(args[0]) {
+            case .local(let s):
+                return { f in f.withContext { $0.callMemoized(function: i, size: size, f.locals + s) } }
+            case let r0:
+                return { f in withArgument(f, r0) { p0 in f.withContext { $0.callMemoized(function: i, size: size, p0) } } }
+            }
+        case 2:
+            let r0 = read(args[0]), r1 = read(args[1])
+            if case .local(let s0) = r0, case .constant(let c1) = r1 {
+                return { f in f.withContext { $0.callMemoized(function: i, size: size, f.locals + s0, c1.pointer) } }
+            }
+            return { f in
+                withArgument(f, r0) { p0 in withArgument(f, r1) { p1 in f.withContext { $0.callMemoized(function: i, size: size, p0, p1) } } }
+            }
+        default:
+            return nil
+        }
     }
 }

@@ -138,7 +138,7 @@ struct CodeGenerator {
         case .parameter(let i):
             let v = checker.parameters[i].value
             return { _ in v }
-        case .define(let i): return { f in f.ctx.value(ofDefine: i) }
+        case .define(let i): return { f in f.withContext { $0.value(ofDefine: i) } }
         case .local(let slot): return { f in f.locals[slot] }
         case .member: return { f in f.ctx.member.map { .record($0) } ?? .null }
         case .episode: return { f in f.ctx.episode }
@@ -221,6 +221,17 @@ struct CodeGenerator {
                     return fastTiming(spec, left, right) ?? evaluateTiming(spec, left, right, offset: .null)
                 }
             }
+            if analysis != nil, case .local(let slot) = y.ir {
+                // A local right side (a month `m`): its bounds are read where it is.
+                return { f in
+                    let left = l(f)
+                    if let a = knownTemporalBounds(left), let b = knownTemporalBounds(at: f.locals + slot),
+                       let v = fastTiming(spec, a, b) {
+                        return v
+                    }
+                    return evaluateTiming(spec, left, f.locals[slot], offset: .null)
+                }
+            }
             return { f in evaluateTiming(spec, l(f), r(f), offset: .null) }
         case .builtin(let b, let args): return compileBuiltin(b, args)
         case .external(let def, let args):
@@ -236,14 +247,15 @@ struct CodeGenerator {
             if let inlined = inlinedCall(i, args) { return compile(inlined) }
             let size = max(checker.functions[i].frameSize, args.count)
             let memoized = analysis?.memoizable(i) ?? false
+            if memoized, let direct = directMemoizedCall(i, size: size, args) { return direct }
             // One and two arguments (most calls) are captured one by one: no array to walk.
             switch args.count {
             case 1:
                 let a0 = compile(args[0])
-                return { f in f.ctx.call(function: i, size: size, memoized: memoized, count: 1) { $0[0] = a0(f) } }
+                return { f in f.withContext { $0.call(function: i, size: size, memoized: memoized, count: 1) { $0[0] = a0(f) } } }
             case 2:
                 let a0 = compile(args[0]), a1 = compile(args[1])
-                return { f in f.ctx.call(function: i, size: size, memoized: memoized, count: 2) { $0[0] = a0(f); $0[1] = a1(f) } }
+                return { f in f.withContext { $0.call(function: i, size: size, memoized: memoized, count: 2) { $0[0] = a0(f); $0[1] = a1(f) } } }
             default:
                 let es = args.map { Compiled(run: compile($0)) }
                 return { f in
@@ -283,6 +295,14 @@ struct CodeGenerator {
         if args.count == 1, case .query(let q) = args[0].ir, let fused = fusedQuery(b, q) { return fused }
         switch args.count {
         case 1:
+            if analysis != nil, b == .start || b == .end, case .field(let base, let slot) = args[0].ir, case .local(let local) = base.ir {
+                // `start of c.period`: the bound is read from the record's field in place.
+                let isStart = b == .start
+                return { f in
+                    guard case .record(let r) = f.locals[local] else { return .null }
+                    return r.fields.withUnsafeBufferPointer { isStart ? startValue(at: $0.baseAddress! + slot) : endValue(at: $0.baseAddress! + slot) }
+                }
+            }
             let a = compile(args[0])
             if let op = unaryFastPath(b) { return { f in op(a(f)) } }
             return { f in applyBuiltin(b, [a(f)], f.ctx) }
@@ -320,16 +340,19 @@ struct CodeGenerator {
             let items = source(f).asList
             var kept: [Value] = []
             var keys: [Value] = []
-            // Items are read from the list's storage straight into the local (one copy each,
-            // not one for the loop variable and another for the local).
+            // Items are lent from the list's storage to the local (no copy, no reference counting).
             items.withUnsafeBufferPointer { buffer in
-                for n in buffer.indices {
-                    f.locals[slot] = buffer[n]
+                guard let base = buffer.baseAddress else { return }
+                let local = f.locals + slot
+                local.pointee = .null
+                defer { endLoan(local) }
+                for n in 0..<buffer.count {
+                    lend(base + n, to: local)
                     if let filter, !filter(f).isTrue { continue }
                     if let sortKey { keys.append(sortKey(f)) }
                     // Room for the rest once something is kept: a filter that keeps nothing allocates nothing.
                     if kept.isEmpty { kept.reserveCapacity(buffer.count - n) }
-                    kept.append(map.map { $0(f) } ?? buffer[n])
+                    kept.append(map.map { $0(f) } ?? base[n])
                 }
             }
             if sortKey != nil {

@@ -295,12 +295,64 @@ public final class EvaluationContext {
     }
 }
 
+extension EvaluationContext {
+    /// Calls memoized function `i` with arguments read in place (a local of the caller, a
+    /// constant): a kept result is found without pushing a frame or copying the arguments; only
+    /// a call that runs the body copies them into the callee's locals.
+    @inline(__always)
+    func callMemoized(function i: Int, size: Int, _ a0: UnsafePointer<Value>) -> Value {
+        guard let memos else { return callCopying(function: i, size: size, a0) }
+        var h: UInt64 = 0x243F_6A88_85A3_08D3
+        memoHash(a0, &h)
+        let hash = MemoTable.finish(h)
+        if let kept = memos[i].find1(a0, hash: hash) { return kept }
+        let locals = stack.pointee.push(size)
+        locals[0] = a0.pointee
+        let v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
+        memos[i].insert(locals, hash: hash, v)
+        stack.pointee.pop(locals, size)
+        return v
+    }
+
+    @inline(__always)
+    func callMemoized(function i: Int, size: Int, _ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>) -> Value {
+        guard let memos else { return callCopying(function: i, size: size, a0, a1) }
+        var h: UInt64 = 0x243F_6A88_85A3_08D3
+        memoHash(a0, &h)
+        memoHash(a1, &h)
+        let hash = MemoTable.finish(h)
+        if let kept = memos[i].find2(a0, a1, hash: hash) { return kept }
+        let locals = stack.pointee.push(size)
+        locals[0] = a0.pointee
+        locals[1] = a1.pointee
+        let v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
+        memos[i].insert(locals, hash: hash, v)
+        stack.pointee.pop(locals, size)
+        return v
+    }
+
+    private func callCopying(function i: Int, size: Int, _ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>? = nil) -> Value {
+        let locals = stack.pointee.push(size)
+        locals[0] = a0.pointee
+        if let a1 { locals[1] = a1.pointee }
+        let v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
+        stack.pointee.pop(locals, size)
+        return v
+    }
+}
+
 /// Locals of one define or function body: query items and function arguments, a window of the
 /// context's value stack. Passed by value: no reference counting per node. Frames never outlive
 /// the call that pushed them, so the context reference is not counted either.
 struct Frame {
     unowned(unsafe) let ctx: EvaluationContext
     let locals: UnsafeMutablePointer<Value>
+
+    /// The context, not retained for the call: the frame's caller keeps it alive.
+    @inline(__always)
+    func withContext<R>(_ body: (EvaluationContext) -> R) -> R {
+        Unmanaged.passUnretained(ctx)._withUnsafeGuaranteedRef(body)
+    }
 }
 
 /// A stack of values in chunks that never move (so a frame's pointer stays valid while frames

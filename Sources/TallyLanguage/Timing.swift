@@ -121,7 +121,27 @@ func knownTemporalBounds(_ v: Value) -> (Temporal, Temporal)? {
 /// The common case without offsets: both operands have known, closed date-time bounds.
 @inline(__always)
 func fastTiming(_ phrase: TimingSpec, _ left: Value, _ right: Value) -> Value? {
-    guard var (aS, aE) = knownTemporalBounds(left), let (bS, bE) = knownTemporalBounds(right) else { return nil }
+    guard let a = knownTemporalBounds(left), let b = knownTemporalBounds(right) else { return nil }
+    return fastTiming(phrase, a, b)
+}
+
+/// `knownTemporalBounds` of a value read in place (a local holding an interval, say).
+@inline(__always)
+func knownTemporalBounds(at p: UnsafePointer<Value>) -> (Temporal, Temporal)? {
+    switch p.pointee {
+    case .temporal(let t): return (t, t)
+    case .interval(let i):
+        guard i.lowClosed, i.highClosed, case .temporal(let lo) = i.low, case .temporal(let hi) = i.high else { return nil }
+        return (lo, hi)
+    default: return nil
+    }
+}
+
+/// `fastTiming` of operands whose known temporal bounds were read already.
+@inline(__always)
+func fastTiming(_ phrase: TimingSpec, _ a: (Temporal, Temporal), _ b: (Temporal, Temporal)) -> Value? {
+    var (aS, aE) = a
+    let (bS, bE) = b
     if let side = phrase.leftBoundary {
         if side == .start { aE = aS } else { aS = aE }
     }
@@ -200,6 +220,21 @@ public struct TimingSpec: Sendable {
     public var relation: TimingPhrase.Relation
     public var precision: DatePrecision?
     public var offsetMode: TimingPhrase.OffsetMode
+}
+
+/// `startValue` of a value read in place: a closed date bound is returned without copying the
+/// interval out of its storage.
+@inline(__always)
+func startValue(at p: UnsafePointer<Value>) -> Value {
+    if case .interval(let i) = p.pointee, i.lowClosed, case .temporal(let t) = i.low { return .temporal(t) }
+    return startValue(p.pointee)
+}
+
+/// `endValue` of a value read in place.
+@inline(__always)
+func endValue(at p: UnsafePointer<Value>) -> Value {
+    if case .interval(let i) = p.pointee, i.highClosed, case .temporal(let t) = i.high { return .temporal(t) }
+    return endValue(p.pointee)
 }
 
 /// The start of a point or interval as a value: null when unknown, the interval's null bound

@@ -1,0 +1,99 @@
+import TallyLanguage
+import XCTest
+
+/// Fast paths that read operands in place (memoized calls probed with their arguments where they
+/// are, query items lent to the local, `start of` a field of a query item, timing phrases with a
+/// local interval) give the values of the general path. The general path is the same measure
+/// compiled for clause coverage, which turns every fast path off.
+final class InPlaceReadTests: XCTestCase {
+    let schema = RecordSchema(kinds: [
+        RecordKind(name: "Member", fields: [FieldDef("claims", .list(.record("Claim")))]),
+        RecordKind(name: "Claim", fields: [
+            FieldDef("id", .string), FieldDef("period", .interval(.date)), FieldDef("paid", .decimal),
+            FieldDef("setting", .string),
+        ]),
+    ], rootKind: "Member")
+
+    let source = """
+        library L
+        parameter period = interval[@2025-01-01, @2025-12-31]
+        define months = [interval[@2025-01-01, @2025-01-31], interval[@2025-02-01, @2025-02-28],
+                         interval[@2025-03-01, @2025-03-31], null, interval[@2025-02-01, null]]
+        function claims_in(m: Interval<Date>): List<Claim> = claims as c where start of c.period during m
+        function category(c: Claim): String =
+          case when c.setting = "inpatient" then "inpatient" when c.setting is null then null else "other" end
+        function paid_in(m: Interval<Date>, k: String): Decimal =
+          coalesce(sum(claims_in(m) as c where category(c) = k return coalesce(c.paid, 0.0)), 0.0)
+        define claim_starts = claims as c return start of c.period
+        define claim_ends = claims as c return end of c.period
+        define per_month = months as m return count(claims_in(m))
+        define inpatient = months as m return paid_in(m, "inpatient")
+        define other = months as m return paid_in(m, "other")
+        define unknown_category = months as m return paid_in(m, null)
+        define categories = claims as c return category(c)
+        define categories_again = claims as c return category(c)
+        define any_in_month = months as m return exists (claims as c where start of c.period during m)
+        define nested = claims as c return count(claims as o where start of o.period during c.period)
+        define all_in_period = claims as c where start of c.period during period
+        """
+
+    func claim(_ id: String, _ period: Value, _ paid: Value, _ setting: Value) -> Record {
+        Record(kind: 1, fields: [.string(id), period, paid, setting])
+    }
+
+    func day(_ text: String) -> Value {
+        guard case .success(let t) = Temporal.parse(text) else { fatalError(text) }
+        return .temporal(t)
+    }
+
+    func members() -> [Record] {
+        let claims: [Record] = [
+            claim("a", .interval(IntervalValue(low: day("2025-01-05"), high: day("2025-01-07"))), .decimal(10.5), .string("inpatient")),
+            claim("b", .interval(IntervalValue(low: day("2025-02-10"), high: day("2025-02-10"))), .null, .string("office")),
+            claim("c", .null, .decimal(3), .string("inpatient")),
+            claim("d", .interval(IntervalValue(low: .null, high: day("2025-03-01"))), .decimal(7), .null),
+            claim("e", .interval(IntervalValue(low: day("2025-03-31"), lowClosed: false, high: day("2025-04-02"))), .decimal(1.25), .string("other")),
+            claim("f", .interval(IntervalValue(low: day("2025-02-27"), high: .null, highClosed: false)), .decimal(2), .string("inpatient")),
+        ]
+        return [
+            Record(kind: 0, fields: [.list(claims.map { .record($0) })]),
+            Record(kind: 0, fields: [.list([])]),
+            Record(kind: 0, fields: [.null]),
+            Record(kind: 0, fields: [.list((Array(claims.reversed()) + claims).map { .record($0) })]),
+        ]
+    }
+
+    func program(coverage: Bool) throws -> Program {
+        let input = CompilationInput(file: SourceFile(path: "l.measure", text: source), schema: schema,
+                                     coverage: coverage ? CoverageRecorder() : nil)
+        let result = Compilation.compile(input)
+        return try XCTUnwrap(result.program, DiagnosticRenderer(sources: result.sources).render(result.diagnostics))
+    }
+
+    func testInPlaceReadsGiveTheGeneralPathsValues() throws {
+        let fast = try program(coverage: false), general = try program(coverage: true)
+        let names = ["claim_starts", "claim_ends", "per_month", "inpatient", "other", "unknown_category", "categories", "categories_again",
+                     "any_in_month", "nested", "all_in_period"]
+        // One context reused over the members (as the runner does), and a fresh one per member.
+        let reused = fast.evaluation(member: nil)
+        for member in members() {
+            reused.reset(member: member)
+            let fresh = fast.evaluation(member: member), reference = general.evaluation(member: member)
+            for name in names {
+                let expected = reference.value(of: name)!.description
+                XCTAssertEqual(fresh.value(of: name)!.description, expected, name)
+                XCTAssertEqual(reused.value(of: name)!.description, expected, name)
+            }
+            XCTAssertEqual(fresh.errors, reference.errors)
+        }
+    }
+
+    func testValuesAreWhatTheMeasureSays() throws {
+        // Claim e starts on 2025-04-01 (its low bound, 03-31, is open); the last month has no end.
+        let ctx = try program(coverage: false).evaluation(member: members()[0])
+        XCTAssertEqual(ctx.value(of: "per_month")!.description, "[1, 2, 0, 0, 3]")
+        XCTAssertEqual(ctx.value(of: "inpatient")!.description, "[10.5, 2.0, 0.0, 0.0, 2.0]")
+        XCTAssertEqual(ctx.value(of: "other")!.description, "[0.0, 0.0, 0.0, 0.0, 1.25]")
+        XCTAssertEqual(ctx.value(of: "categories")!.description, #"["inpatient", "other", "inpatient", null, "other", "inpatient"]"#)
+    }
+}
