@@ -297,3 +297,44 @@ extension CodeGenerator {
         }
     }
 }
+
+extension CodeGenerator {
+    /// `x = "text"`, `x != "text"` and `x in ["a", "b"]` (constant strings): a string operand is
+    /// compared with `==` in place, as `Value.equal` compares two strings; anything else (null,
+    /// another type) goes through the general operator.
+    func stringConstantTest(_ b: Builtin, _ args: [Typed]) -> Eval? {
+        switch b {
+        case .equal, .notEqual:
+            let operand: Typed, text: String, constantOnRight: Bool
+            if case .string(let k)? = constant(args[1]) {
+                (operand, text, constantOnRight) = (args[0], k, true)
+            } else if case .string(let k)? = constant(args[0]) {
+                (operand, text, constantOnRight) = (args[1], k, false)
+            } else {
+                return nil
+            }
+            let e = compile(operand)
+            let k = Value.string(text)
+            let negate = b == .notEqual
+            return { f in
+                let x = e(f)
+                if case .string(let s) = x { return .boolean((s == text) != negate) }
+                let r = constantOnRight ? Value.equal(x, k) : Value.equal(k, x)
+                return Value(negate ? r.map { !$0 } : r)
+            }
+        case .inList:
+            guard case .list(let items)? = constant(args[1]) else { return nil }
+            let texts = items.compactMap(\.asString)
+            guard texts.count == items.count, let general = binaryFastPath(.inList) else { return nil }
+            let e = compile(args[0])
+            let list = Value.list(items)
+            return { f in
+                let x = e(f)
+                if case .string(let s) = x { return .boolean(texts.contains(s)) }
+                return general(x, list)
+            }
+        default:
+            return nil
+        }
+    }
+}

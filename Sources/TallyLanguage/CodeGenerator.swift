@@ -195,12 +195,16 @@ struct CodeGenerator {
             let ec = probe(c, compile(c), .ifCondition), ex = compile(x), ey = compile(y)
             return { f in ec(f).isTrue ? ex(f) : ey(f) }
         case .caseWhen(let arms, let other):
-            let compiled = arms.map { (condition: Compiled(run: probe($0.0, compile($0.0), .when)), value: Compiled(run: compile($0.1))) }
-            let eo = compile(other)
-            return { f in
-                for arm in compiled where arm.condition.run(f).isTrue { return arm.value.run(f) }
-                return eo(f)
+            // Compiled in source order (coverage numbers clauses as they come), then chained from
+            // the last arm: each arm captures the rest, so no array of closures is walked (and
+            // retained) per evaluation.
+            let compiled = arms.map { (condition: probe($0.0, compile($0.0), .when), value: compile($0.1)) }
+            var chain = compile(other)
+            for arm in compiled.reversed() {
+                let condition = arm.condition, value = arm.value, rest = chain
+                chain = { f in condition(f).isTrue ? value(f) : rest(f) }
             }
+            return chain
         case .list(let items):
             let es = items.map { Compiled(run: compile($0)) }
             return { f in .list(es.map { $0.run(f) }) }
@@ -316,6 +320,7 @@ struct CodeGenerator {
                     return .code(Code(system: url, code: code))
                 }
             }
+            if analysis != nil, let test = stringConstantTest(b, args) { return test }
             if let op = binaryFastPath(b) {
                 // A constant operand (`setting_of(c) = "inpatient"`) is captured, not called.
                 if let k = constant(args[1]) { return { f in op(a(f), k) } }

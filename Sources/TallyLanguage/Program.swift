@@ -21,6 +21,10 @@ public final class Program: @unchecked Sendable {
     /// Per function: whether it reads `episode` (its kept results are dropped per episode).
     let functionEpisodeDependent: [Bool]
     let anyMemoized: Bool
+    /// The defines that read `episode`, and the memoized functions that do (`setEpisode` forgets
+    /// their values).
+    let episodeDependentDefines: [Int]
+    let episodeDependentMemos: [Int]
     /// Compiled to count clause coverage: its defines are never shared with other programs.
     public let recordsCoverage: Bool
 
@@ -44,6 +48,10 @@ public final class Program: @unchecked Sendable {
         self.functionMemoized = functionMemoized ?? functionEvals.map { _ in false }
         self.functionEpisodeDependent = functionEpisodeDependent ?? functionEvals.map { _ in true }
         self.anyMemoized = self.functionMemoized.contains(true)
+        let dependent = defines.map(\.dependsOnEpisode)
+        self.episodeDependentDefines = dependent.indices.filter { dependent[$0] }
+        let memoized = self.functionMemoized, memoEpisode = self.functionEpisodeDependent
+        self.episodeDependentMemos = memoized.indices.filter { memoized[$0] && memoEpisode[$0] }
         self.recordsCoverage = recordsCoverage
     }
 
@@ -263,9 +271,9 @@ public final class EvaluationContext {
     /// Moves to the next episode of an episode-basis measure.
     public func setEpisode(_ e: Value) {
         episode = e
-        for (i, dep) in program.episodeDependent.enumerated() where dep { cache[i] = nil }
+        for i in program.episodeDependentDefines { cache[i] = nil }
         if let memos {
-            for (i, dep) in program.functionEpisodeDependent.enumerated() where dep { memos[i].removeAll() }
+            for i in program.episodeDependentMemos { memos[i].removeAll() }
         }
     }
 

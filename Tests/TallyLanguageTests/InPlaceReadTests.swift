@@ -3,7 +3,7 @@ import XCTest
 
 /// Fast paths that read operands in place (memoized calls probed with their arguments where they
 /// are, query items lent to the local, `start of` a field of a query item, timing phrases with a
-/// local interval) give the values of the general path. The general path is the same measure
+/// local interval, strings compared with constants) give the values of the general path. The general path is the same measure
 /// compiled for clause coverage, which turns every fast path off.
 final class InPlaceReadTests: XCTestCase {
     let schema = RecordSchema(kinds: [
@@ -35,6 +35,8 @@ final class InPlaceReadTests: XCTestCase {
         define any_in_month = months as m return exists (claims as c where start of c.period during m)
         define nested = claims as c return count(claims as o where start of o.period during c.period)
         define all_in_period = claims as c where start of c.period during period
+        define string_tests = claims as c return [c.setting = "inpatient", "inpatient" = c.setting, c.setting != "office",
+          c.setting in ["office", "other"], c.setting in ["office", null]]
         """
 
     func claim(_ id: String, _ period: Value, _ paid: Value, _ setting: Value) -> Record {
@@ -73,7 +75,7 @@ final class InPlaceReadTests: XCTestCase {
     func testInPlaceReadsGiveTheGeneralPathsValues() throws {
         let fast = try program(coverage: false), general = try program(coverage: true)
         let names = ["claim_starts", "claim_ends", "per_month", "inpatient", "other", "unknown_category", "categories", "categories_again",
-                     "any_in_month", "nested", "all_in_period"]
+                     "any_in_month", "nested", "all_in_period", "string_tests"]
         // One context reused over the members (as the runner does), and a fresh one per member.
         let reused = fast.evaluation(member: nil)
         for member in members() {
