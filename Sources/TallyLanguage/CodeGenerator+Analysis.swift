@@ -220,9 +220,18 @@ struct MemoTable {
     /// Forgets every result (keeps the storage).
     mutating func removeAll() {
         guard count > 0, let hashes, let keys, let values else { return }
-        hashes.update(repeating: 0, count: capacity)
-        keys.update(repeating: .null, count: capacity * max(arity, 1))
-        values.update(repeating: .null, count: capacity)
+        // Only the occupied slots hold values: those are emptied, the scan stops at the last.
+        var left = count
+        var i = 0
+        while left > 0 {
+            if hashes[i] != 0 {
+                hashes[i] = 0
+                if arity > 0 { (keys + i * arity).update(repeating: .null, count: arity) }
+                values[i] = .null
+                left -= 1
+            }
+            i += 1
+        }
         count = 0
     }
 

@@ -234,11 +234,13 @@ final class ValueCell: @unchecked Sendable {
     }
 }
 
-/// Where the argument of a memoized call is read: a local of the caller and a constant in
-/// place, anything else evaluated into a temporary.
+/// Where the argument of a memoized call is read: a local of the caller, a constant and a
+/// define's cached value in place, anything else evaluated into a temporary.
 enum ArgumentRead {
     case local(Int)
     case constant(ValueCell)
+    /// A define's value, read in the context's cache.
+    case define(Int)
     case evaluated(Compiled)
 }
 
@@ -247,6 +249,7 @@ func withArgument<R>(_ f: Frame, _ read: ArgumentRead, _ body: (UnsafePointer<Va
     switch read {
     case .local(let s): return body(f.locals + s)
     case .constant(let c): return body(c.pointer)
+    case .define(let i): return f.withContext { body($0.valueAddress(ofDefine: i)) }
     case .evaluated(let e):
         var v = e.run(f)
         return withUnsafePointer(to: &v, body)
@@ -274,6 +277,7 @@ extension CodeGenerator {
         func read(_ t: Typed) -> ArgumentRead {
             if let k = constant(t) { return .constant(ValueCell(k)) }
             if case .local(let s) = t.ir { return .local(s) }
+            if case .define(let d) = t.ir { return .define(d) }
             return .evaluated(Compiled(run: compile(t)))
         }
         switch args.count {

@@ -25,6 +25,8 @@ public final class Program: @unchecked Sendable {
     /// their values).
     let episodeDependentDefines: [Int]
     let episodeDependentMemos: [Int]
+    /// The memoized functions (the only ones whose tables hold anything).
+    let memoizedFunctions: [Int]
     /// Compiled to count clause coverage: its defines are never shared with other programs.
     public let recordsCoverage: Bool
 
@@ -52,6 +54,7 @@ public final class Program: @unchecked Sendable {
         self.episodeDependentDefines = dependent.indices.filter { dependent[$0] }
         let memoized = self.functionMemoized, memoEpisode = self.functionEpisodeDependent
         self.episodeDependentMemos = memoized.indices.filter { memoized[$0] && memoEpisode[$0] }
+        self.memoizedFunctions = memoized.indices.filter { memoized[$0] }
         self.recordsCoverage = recordsCoverage
     }
 
@@ -147,9 +150,11 @@ public final class EvaluationContext {
     /// the next member without exclusivity bookkeeping on the hot path's reads).
     public var member: Record? { memberSlot.pointee }
     private let memberSlot: UnsafeMutablePointer<Record?>
-    /// Define values computed so far (nil: not yet), one per define. Raw storage: the hot path
-    /// reads it without exclusivity bookkeeping.
-    let cache: UnsafeMutablePointer<Value?>
+    /// Define values computed so far, one per define (`.null` until computed), and whether each
+    /// is computed. Raw storage: the hot path reads it without exclusivity bookkeeping, and a
+    /// computed value stays where it is (its address can be lent) until `reset`/`setEpisode`.
+    let cache: UnsafeMutablePointer<Value>
+    let cached: UnsafeMutablePointer<Bool>
     @exclusivity(unchecked) public private(set) var episode: Value = .null
     /// Runtime errors (such as `singleton` of several items), in the order they happened.
     public private(set) var errors: [String] = []
@@ -173,7 +178,9 @@ public final class EvaluationContext {
         sharedSlots = shared?.0
         sharedValues = shared?.1
         cache = .allocate(capacity: max(program.defines.count, 1))
-        cache.initialize(repeating: nil, count: max(program.defines.count, 1))
+        cache.initialize(repeating: .null, count: max(program.defines.count, 1))
+        cached = .allocate(capacity: max(program.defines.count, 1))
+        cached.initialize(repeating: false, count: max(program.defines.count, 1))
         computed = .allocate(capacity: max(program.defines.count, 1))
         listed = .allocate(capacity: max(program.defines.count, 1))
         listed.initialize(repeating: false, count: max(program.defines.count, 1))
@@ -194,6 +201,7 @@ public final class EvaluationContext {
         memberSlot.deallocate()
         cache.deinitialize(count: max(program.defines.count, 1))
         cache.deallocate()
+        cached.deallocate()
         computed.deallocate()
         listed.deallocate()
         stack.pointee.release()
@@ -213,21 +221,30 @@ public final class EvaluationContext {
         memberSlot.pointee = member
         for k in 0..<computedCount {
             let i = Int(computed[k])
-            cache[i] = nil
+            cache[i] = .null
+            cached[i] = false
             listed[i] = false
         }
         computedCount = 0
         episode = .null
         errors.removeAll(keepingCapacity: true)
         if let memos {
-            for i in 0..<program.functionEvals.count { memos[i].reset() }
+            for i in program.memoizedFunctions { memos[i].reset() }
         }
     }
 
     /// The value of a define, computed once per member (and per episode when it reads `episode`).
     public func value(ofDefine i: Int) -> Value {
-        if let v = cache[i] { return v }
+        if cached[i] { return cache[i] }
         return compute(define: i)
+    }
+
+    /// The address of a define's value, computed first when it is not yet: valid until the
+    /// next `reset` or `setEpisode` (a memoized call reads its argument there).
+    @inline(__always)
+    func valueAddress(ofDefine i: Int) -> UnsafePointer<Value> {
+        if !cached[i] { _ = compute(define: i) }
+        return UnsafePointer(cache + i)
     }
 
     /// A define not yet in the cache: from the shared store when another program of the run
@@ -237,6 +254,7 @@ public final class EvaluationContext {
         let slot = Int(sharedSlots[i])
         if let v = sharedValues.values[slot] {
             cache[i] = v
+            cached[i] = true
             noteComputed(i)
             return v
         }
@@ -252,6 +270,7 @@ public final class EvaluationContext {
         let v = program.defineEvals[i].run(Frame(ctx: self, locals: locals))
         stack.pointee.pop(locals, size)
         cache[i] = v
+        cached[i] = true
         noteComputed(i)
         return v
     }
@@ -271,7 +290,10 @@ public final class EvaluationContext {
     /// Moves to the next episode of an episode-basis measure.
     public func setEpisode(_ e: Value) {
         episode = e
-        for i in program.episodeDependentDefines { cache[i] = nil }
+        for i in program.episodeDependentDefines {
+            cache[i] = .null
+            cached[i] = false
+        }
         if let memos {
             for i in program.episodeDependentMemos { memos[i].removeAll() }
         }
