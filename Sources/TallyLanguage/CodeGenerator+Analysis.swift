@@ -11,6 +11,10 @@ struct BodyAnalysis {
     private(set) var functionMayRaise: [Bool] = []
     /// Per function: an estimate of the work of one call, in IR nodes (queries weigh more).
     private(set) var functionCost: [Int] = []
+    /// Per define: its value is the same for every member (it reads no member data, no
+    /// `episode`, no external function, and records no error), so a context reused member after
+    /// member keeps it (`period_months`, say).
+    private(set) var defineMemberIndependent: [Bool] = []
 
     init(_ c: Checker) {
         let nd = c.defines.count, nf = c.functions.count
@@ -70,6 +74,31 @@ struct BodyAnalysis {
             fc[i] = v
             return v
         }
+        var di = [Bool?](repeating: nil, count: nd)
+        var fi = [Bool?](repeating: nil, count: nf)
+        func independent(_ t: Typed) -> Bool {
+            switch t.ir {
+            case .member, .episode, .external: return false
+            case .define(let i): return defineIndependent(i)
+            case .function(let i, let args): return functionIndependent(i) && args.allSatisfy(independent)
+            default: return children(t.ir).allSatisfy(independent)
+            }
+        }
+        func defineIndependent(_ i: Int) -> Bool {
+            if let v = di[i] { return v }
+            di[i] = false
+            let v = !c.defines[i].usesEpisode && !defineMayRaise(i) && (c.defines[i].typed.map(independent) ?? false)
+            di[i] = v
+            return v
+        }
+        func functionIndependent(_ i: Int) -> Bool {
+            if let v = fi[i] { return v }
+            fi[i] = false
+            let v = !c.functions[i].usesEpisode && (c.functions[i].typed.map(independent) ?? false)
+            fi[i] = v
+            return v
+        }
+        self.defineMemberIndependent = (0..<nd).map(defineIndependent)
         self.functionRaises = (0..<nf).map(functionRaises)
         self.defineMayRaise = (0..<nd).map(defineMayRaise)
         self.functionMayRaise = (0..<nf).map(functionMayRaise)

@@ -36,7 +36,8 @@ struct CodeGenerator {
                        defineEvals: defineEvals, defineFrameSizes: c.defines.map(\.frameSize),
                        functionEvals: functionEvals, functionFrameSizes: c.functions.map(\.frameSize),
                        functionMemoized: c.functions.indices.map { analysis?.memoizable($0) ?? false },
-                       functionEpisodeDependent: c.functions.map(\.usesEpisode), recordsCoverage: c.input.coverage != nil)
+                       functionEpisodeDependent: c.functions.map(\.usesEpisode), recordsCoverage: c.input.coverage != nil,
+                       definesKeptAcrossMembers: analysis?.defineMemberIndependent)
     }
 
     /// The value of an expression that needs no member, or nil.

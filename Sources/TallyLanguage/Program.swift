@@ -27,13 +27,17 @@ public final class Program: @unchecked Sendable {
     let episodeDependentMemos: [Int]
     /// The memoized functions (the only ones whose tables hold anything).
     let memoizedFunctions: [Int]
+    /// Per define: the same for every member (see `BodyAnalysis.defineMemberIndependent`), so
+    /// `reset(member:)` keeps its value.
+    let keptAcrossMembers: [Bool]
     /// Compiled to count clause coverage: its defines are never shared with other programs.
     public let recordsCoverage: Bool
 
     init(info: MeasureInfo, parameters: [ParameterInfo], defines: [DefineInfo], functions: [FunctionInfo],
          valueSets: [ValueSetInfo], codes: [(String, Code)], sources: [SourceFile], schema: RecordSchema,
          defineEvals: [Compiled], defineFrameSizes: [Int], functionEvals: [Compiled], functionFrameSizes: [Int],
-         functionMemoized: [Bool]? = nil, functionEpisodeDependent: [Bool]? = nil, recordsCoverage: Bool = false) {
+         functionMemoized: [Bool]? = nil, functionEpisodeDependent: [Bool]? = nil, recordsCoverage: Bool = false,
+         definesKeptAcrossMembers: [Bool]? = nil) {
         self.info = info
         self.parameters = parameters
         self.defines = defines
@@ -55,6 +59,7 @@ public final class Program: @unchecked Sendable {
         let memoized = self.functionMemoized, memoEpisode = self.functionEpisodeDependent
         self.episodeDependentMemos = memoized.indices.filter { memoized[$0] && memoEpisode[$0] }
         self.memoizedFunctions = memoized.indices.filter { memoized[$0] }
+        self.keptAcrossMembers = recordsCoverage ? defines.map { _ in false } : definesKeptAcrossMembers ?? defines.map { _ in false }
         self.recordsCoverage = recordsCoverage
     }
 
@@ -219,8 +224,12 @@ public final class EvaluationContext {
     /// tables): a worker evaluating many members with one context allocates nothing per member.
     public func reset(member: Record?) {
         memberSlot.pointee = member
+        let kept = program.keptAcrossMembers
         for k in 0..<computedCount {
             let i = Int(computed[k])
+            // A define that is the same for every member stays (and stays listed, so it is
+            // never listed again).
+            if kept[i] { continue }
             cache[i] = .null
             cached[i] = false
             listed[i] = false

@@ -81,7 +81,19 @@ public struct Temporal: Hashable, Sendable, CustomStringConvertible {
     /// one value lacks the precision needed and the two agree as far as both are known.
     /// At full precision two values given with the same precision are compared as far as they
     /// are known (`@2025 = @2025` is true; `@2025 = @2025-01` is unknown).
+    @inline(__always)
     public func compare(_ other: Temporal, at precision: DatePrecision? = nil) -> Int? {
+        if precision == nil, self.precision == other.precision {
+            // Both given to the same precision, none asked: ordered by their keys at it, equal
+            // keys compare 0 (what the general case below gives for this case).
+            if millis == other.millis { return 0 }
+            let a = key(at: self.precision), b = other.key(at: self.precision)
+            return a < b ? -1 : a == b ? 0 : 1
+        }
+        return compareAtPrecision(other, at: precision)
+    }
+
+    private func compareAtPrecision(_ other: Temporal, at precision: DatePrecision?) -> Int? {
         let wanted = precision ?? .millisecond
         let common = min(wanted, self.precision, other.precision)
         let a = key(at: common), b = other.key(at: common)
@@ -157,8 +169,21 @@ public struct Temporal: Hashable, Sendable, CustomStringConvertible {
 
     /// The same value cut to a precision (used by `date of`).
     public func truncated(to p: DatePrecision) -> Temporal {
-        let x = parts
         let q = min(p, precision)
+        if q >= .day {
+            // Day or finer: the parts below `q` dropped, as rebuilding from civil parts gives
+            // (whole days since the epoch are the same days), without the calendar conversion.
+            let unit: Int64
+            switch q {
+            case .day: unit = Temporal.msPerDay
+            case .hour: unit = 3_600_000
+            case .minute: unit = 60_000
+            case .second: unit = 1000
+            default: unit = 1
+            }
+            return Temporal(millis: floorDiv(millis, unit) * unit, precision: q, isDate: q <= .day)
+        }
+        let x = parts
         return Temporal(year: x.year, month: q >= .month ? x.month : 1, day: q >= .day ? x.day : 1,
                         hour: q >= .hour ? x.hour : 0, minute: q >= .minute ? x.minute : 0,
                         second: q >= .second ? x.second : 0, millisecond: q >= .millisecond ? x.millisecond : 0,
