@@ -336,6 +336,7 @@ struct CodeGenerator {
     }
 
     func compileQuery(_ q: QueryIR) -> Eval {
+        if let hoisted = compileQueryInInterval(q) { return hoisted }
         let source = compile(q.source)
         let slot = q.local
         let filter = q.filter.map { probe($0, compile($0), .filter) }
@@ -501,5 +502,44 @@ func matches(_ v: Value, _ t: TypeRef, _ kind: Int?) -> Bool {
     case (.temporal(let x), .dateTime): return !x.isDate
     case (.record(let r), .record): return r.kind == kind
     default: return false
+    }
+}
+
+extension CodeGenerator {
+    /// `xs as c where X during m` (any timing phrase without offset, unsorted) with `m` a local
+    /// bound outside the query (a function's parameter, an outer item): `m` does not change
+    /// while the loop runs, so its bounds are read once per query instead of once per item.
+    /// Per item the test is what the timing node computes: the fast comparison of known date
+    /// bounds, else `evaluateTiming`.
+    func compileQueryInInterval(_ q: QueryIR) -> Eval? {
+        guard analysis != nil, q.sort == nil, let filter = q.filter, case .timing(let spec, let x, let y, nil) = filter.ir,
+              case .local(let s) = y.ir, s != q.local, constant(y) == nil else { return nil }
+        let source = compile(q.source), left = compile(x), map = q.map.map(compile), slot = q.local
+        return { f in
+            let items = source(f).asList
+            let right = f.locals + s
+            let bounds = knownTemporalBounds(at: right)
+            var kept: [Value] = []
+            items.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                let local = f.locals + slot
+                local.pointee = .null
+                defer { endLoan(local) }
+                for n in 0..<buffer.count {
+                    lend(base + n, to: local)
+                    let l = left(f)
+                    let test: Value
+                    if let b = bounds, let a = knownTemporalBounds(l), let v = fastTiming(spec, a, b) {
+                        test = v
+                    } else {
+                        test = evaluateTiming(spec, l, right.pointee, offset: .null)
+                    }
+                    if !test.isTrue { continue }
+                    if kept.isEmpty { kept.reserveCapacity(buffer.count - n) }
+                    kept.append(map.map { $0(f) } ?? base[n])
+                }
+            }
+            return .list(kept)
+        }
     }
 }

@@ -65,6 +65,7 @@ public struct Temporal: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A number that orders values at a precision: equal keys mean equal up to that precision.
+    @inline(__always)
     public func key(at p: DatePrecision) -> Int64 {
         switch p {
         case .year: return Int64(parts.year)

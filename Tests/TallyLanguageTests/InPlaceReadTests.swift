@@ -35,6 +35,8 @@ final class InPlaceReadTests: XCTestCase {
         define any_in_month = months as m return exists (claims as c where start of c.period during m)
         define nested = claims as c return count(claims as o where start of o.period during c.period)
         define all_in_period = claims as c where start of c.period during period
+        define in_months_after = months as m return (claims as c where end of c.period after m return c.id)
+        define nested_in_item = claims as c return (claims as o where start of o.period during c.period return o.id)
         define known_months = months as m where m is not null return interval[start of m, end of m]
         define per_known_month = known_months as m return paid_in(m, "inpatient")
         define first_month = months[0]
@@ -81,7 +83,7 @@ final class InPlaceReadTests: XCTestCase {
     func testInPlaceReadsGiveTheGeneralPathsValues() throws {
         let fast = try program(coverage: false), general = try program(coverage: true)
         let names = ["claim_starts", "claim_ends", "per_month", "inpatient", "other", "unknown_category", "categories", "categories_again",
-                     "any_in_month", "nested", "all_in_period", "define_arguments", "string_tests", "known_months", "per_known_month"]
+                     "any_in_month", "nested", "all_in_period", "define_arguments", "string_tests", "known_months", "per_known_month", "in_months_after", "nested_in_item"]
         // One context reused over the members (as the runner does: it keeps `known_months`, the
         // same for every member), and a fresh one per member.
         let reused = fast.evaluation(member: nil)
