@@ -153,6 +153,9 @@ struct MemoTable {
     private var hashes: UnsafeMutablePointer<Int>? = nil  // 0: empty slot
     private var keys: UnsafeMutablePointer<Value>? = nil  // capacity * arity
     private var values: UnsafeMutablePointer<Value>? = nil
+    /// The occupied slots in insertion order (`count` of them; the table is at most half
+    /// full), so emptying the table visits only those.
+    private var occupied: UnsafeMutablePointer<Int32>? = nil
 
     init(arity: Int) { self.arity = arity }
 
@@ -219,12 +222,15 @@ struct MemoTable {
         hashes![i] = hash
         for k in 0..<arity { keys![i * arity + k] = args[k] }
         values![i] = v
+        occupied![count] = Int32(truncatingIfNeeded: i)
         count += 1
     }
 
     private mutating func grow() {
         let old = (capacity, hashes, keys, values)
+        let oldOccupied = occupied
         capacity = max(16, capacity * 2)
+        occupied = .allocate(capacity: capacity / 2 + 1)
         hashes = .allocate(capacity: capacity)
         hashes!.initialize(repeating: 0, count: capacity)
         keys = .allocate(capacity: capacity * max(arity, 1))
@@ -236,6 +242,7 @@ struct MemoTable {
             for i in 0..<old.0 where oh[i] != 0 { insert(ok + i * arity, hash: oh[i], ov[i]) }
             free(old.0, oh, ok, ov)
         }
+        oldOccupied?.deallocate()
     }
 
     private func free(_ capacity: Int, _ h: UnsafeMutablePointer<Int>, _ k: UnsafeMutablePointer<Value>, _ v: UnsafeMutablePointer<Value>) {
@@ -249,23 +256,20 @@ struct MemoTable {
     /// Forgets every result (keeps the storage).
     mutating func removeAll() {
         guard count > 0, let hashes, let keys, let values else { return }
-        // Only the occupied slots hold values: those are emptied, the scan stops at the last.
-        var left = count
-        var i = 0
-        while left > 0 {
-            if hashes[i] != 0 {
-                hashes[i] = 0
-                if arity > 0 { (keys + i * arity).update(repeating: .null, count: arity) }
-                values[i] = .null
-                left -= 1
-            }
-            i += 1
+        // Only the occupied slots hold values: those are emptied.
+        guard let occupied else { return }
+        for k in 0..<count {
+            let i = Int(occupied[k])
+            hashes[i] = 0
+            if arity > 0 { (keys + i * arity).update(repeating: .null, count: arity) }
+            values[i] = .null
         }
         count = 0
     }
 
     func release() {
         if let hashes, let keys, let values { free(capacity, hashes, keys, values) }
+        occupied?.deallocate()
     }
 
     /// Empty for the next member: storage of a usual size is kept; a table a heavy member grew
@@ -273,7 +277,7 @@ struct MemoTable {
     mutating func reset() {
         if capacity > 1024 {
             release()
-            (hashes, keys, values, capacity, count) = (nil, nil, nil, 0, 0)
+            (hashes, keys, values, occupied, capacity, count) = (nil, nil, nil, nil, 0, 0)
         } else {
             removeAll()
         }

@@ -237,6 +237,17 @@ struct CodeGenerator {
                     return evaluateTiming(spec, left, f.locals[slot], offset: .null)
                 }
             }
+            if analysis != nil, case .define(let d) = y.ir {
+                // A define on the right (`s.period overlaps month`): read in the define cache.
+                return { f in
+                    let left = l(f)
+                    let right = f.withContext { $0.valueAddress(ofDefine: d) }
+                    if let a = knownTemporalBounds(left), let b = knownTemporalBounds(at: right), let v = fastTiming(spec, a, b) {
+                        return v
+                    }
+                    return evaluateTiming(spec, left, right.pointee, offset: .null)
+                }
+            }
             return { f in evaluateTiming(spec, l(f), r(f), offset: .null) }
         case .builtin(let b, let args): return compileBuiltin(b, args)
         case .external(let def, let args):
@@ -507,17 +518,25 @@ func matches(_ v: Value, _ t: TypeRef, _ kind: Int?) -> Bool {
 
 extension CodeGenerator {
     /// `xs as c where X during m` (any timing phrase without offset, unsorted) with `m` a local
-    /// bound outside the query (a function's parameter, an outer item): `m` does not change
+    /// bound outside the query (a function's parameter, an outer item) or a define: `m` does not change
     /// while the loop runs, so its bounds are read once per query instead of once per item.
     /// Per item the test is what the timing node computes: the fast comparison of known date
     /// bounds, else `evaluateTiming`.
     func compileQueryInInterval(_ q: QueryIR) -> Eval? {
-        guard analysis != nil, q.sort == nil, let filter = q.filter, case .timing(let spec, let x, let y, nil) = filter.ir,
-              case .local(let s) = y.ir, s != q.local, constant(y) == nil else { return nil }
+        guard let analysis, q.sort == nil, let filter = q.filter, case .timing(let spec, let x, let y, nil) = filter.ir,
+              constant(y) == nil else { return nil }
+        // The right side: a local bound outside the query, or a define that records no error
+        // (read before the loop even when the list is empty: nothing can tell).
+        let rightLocal: Int?, rightDefine: Int
+        switch y.ir {
+        case .local(let s) where s != q.local: (rightLocal, rightDefine) = (s, -1)
+        case .define(let d) where !analysis.defineMayRaise[d]: (rightLocal, rightDefine) = (nil, d)
+        default: return nil
+        }
         let source = compile(q.source), left = compile(x), map = q.map.map(compile), slot = q.local
         return { f in
             let items = source(f).asList
-            let right = f.locals + s
+            let right = rightLocal.map { UnsafePointer(f.locals + $0) } ?? f.withContext { $0.valueAddress(ofDefine: rightDefine) }
             let bounds = knownTemporalBounds(at: right)
             var kept: [Value] = []
             items.withUnsafeBufferPointer { buffer in

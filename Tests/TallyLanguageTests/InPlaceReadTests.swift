@@ -37,6 +37,9 @@ final class InPlaceReadTests: XCTestCase {
         define all_in_period = claims as c where start of c.period during period
         define in_months_after = months as m return (claims as c where end of c.period after m return c.id)
         define nested_in_item = claims as c return (claims as o where start of o.period during c.period return o.id)
+        define in_first_month = claims as c where start of c.period during first_month return c.id
+        define in_no_month = claims as c where start of c.period during no_month return c.id
+        define sorted_in_first_month = claims as c where c.period overlaps first_month sort by c.id desc return c.id
         define known_months = months as m where m is not null return interval[start of m, end of m]
         define per_known_month = known_months as m return paid_in(m, "inpatient")
         define first_month = months[0]
@@ -83,7 +86,7 @@ final class InPlaceReadTests: XCTestCase {
     func testInPlaceReadsGiveTheGeneralPathsValues() throws {
         let fast = try program(coverage: false), general = try program(coverage: true)
         let names = ["claim_starts", "claim_ends", "per_month", "inpatient", "other", "unknown_category", "categories", "categories_again",
-                     "any_in_month", "nested", "all_in_period", "define_arguments", "string_tests", "known_months", "per_known_month", "in_months_after", "nested_in_item"]
+                     "any_in_month", "nested", "all_in_period", "define_arguments", "string_tests", "known_months", "per_known_month", "in_months_after", "nested_in_item", "in_first_month", "in_no_month", "sorted_in_first_month"]
         // One context reused over the members (as the runner does: it keeps `known_months`, the
         // same for every member), and a fresh one per member.
         let reused = fast.evaluation(member: nil)
