@@ -140,8 +140,14 @@ extension CodeGenerator {
             let codes = CodeSet(keys)
             return { f in
                 guard case .record(let r) = f.locals[local] else { return .null }
-                let v = r.fields[slot]
-                return v.isNull ? .null : .boolean(inValueSet(v, codes))
+                // A code (the usual field) is probed where it is; anything else as before.
+                switch r.fields[slot] {
+                case .null: return .null
+                case .code(let c): return .boolean(codes.contains(key: c.key, hash: c.keyHash))
+                default:
+                    let v = r.fields[slot]
+                    return .boolean(inValueSet(v, codes))
+                }
             }
         }
         if case .builtin(.makeCode, let args) = x.ir, args.count == 2, case .string(let system)? = constant(args[0]) {

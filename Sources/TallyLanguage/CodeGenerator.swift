@@ -145,7 +145,8 @@ struct CodeGenerator {
         case .episode: return { f in f.ctx.episode }
         case .field(let base, let slot):
             if case .member = base.ir {
-                return { f in f.ctx.member?.fields[slot] ?? .null }
+                // Read through the context's member slot, without retaining the member.
+                return { f in f.withContext { $0.memberSlot.pointee?.fields[slot] ?? .null } }
             }
             if case .local(let local) = base.ir {
                 // A field of the current query item: the most common read on the hot path.

@@ -154,7 +154,7 @@ public final class EvaluationContext {
     /// The member being evaluated (raw storage: `reset(member:)` moves a reused context on to
     /// the next member without exclusivity bookkeeping on the hot path's reads).
     public var member: Record? { memberSlot.pointee }
-    private let memberSlot: UnsafeMutablePointer<Record?>
+    let memberSlot: UnsafeMutablePointer<Record?>
     /// Define values computed so far, one per define (`.null` until computed), and whether each
     /// is computed. Raw storage: the hot path reads it without exclusivity bookkeeping, and a
     /// computed value stays where it is (its address can be lent) until `reset`/`setEpisode`.
