@@ -478,7 +478,7 @@ struct CodeSet: Sendable {
         var hashes = [Int](repeating: 0, count: capacity)
         var keys = [String?](repeating: nil, count: capacity)
         for key in codes.sorted() {
-            let h = key.hashValue
+            let h = CodeSet.slotHash(key.hashValue)
             var i = h & (capacity - 1)
             while keys[i] != nil { i = (i + 1) & (capacity - 1) }
             hashes[i] = h
@@ -492,10 +492,17 @@ struct CodeSet: Sendable {
     @inline(__always)
     func contains(_ code: Code) -> Bool { contains(key: code.key, hash: code.keyHash) }
 
+    /// The hash kept per slot: never 0, which marks an empty slot.
+    @inline(__always)
+    static func slotHash(_ h: Int) -> Int { h == 0 ? 1 : h }
+
+    /// Probes by the kept hashes; a key is read (and compared) only where the hash matches, so
+    /// the walk copies no string.
     func contains(key: String, hash: Int) -> Bool {
-        var i = hash & mask
-        while let k = keys[i] {
-            if hashes[i] == hash, k == key { return true }
+        let h = CodeSet.slotHash(hash)
+        var i = h & mask
+        while hashes[i] != 0 {
+            if hashes[i] == h, keys[i].unsafelyUnwrapped == key { return true }
             i = (i + 1) & mask
         }
         return false
