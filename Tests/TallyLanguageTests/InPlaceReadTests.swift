@@ -50,8 +50,13 @@ final class InPlaceReadTests: XCTestCase {
           c.setting in ["office", "other"], c.setting in ["office", null]]
         """
 
+    /// Every record of the test is made here (one place to follow the `Record` API).
+    func record(kind: Int, _ fields: [Value]) -> Record {
+        Record(kind: kind, fields: fields)
+    }
+
     func claim(_ id: String, _ period: Value, _ paid: Value, _ setting: Value) -> Record {
-        Record(kind: 1, fields: [.string(id), period, paid, setting])
+        record(kind: 1, [.string(id), period, paid, setting])
     }
 
     func day(_ text: String) -> Value {
@@ -69,10 +74,10 @@ final class InPlaceReadTests: XCTestCase {
             claim("f", .interval(IntervalValue(low: day("2025-02-27"), high: .null, highClosed: false)), .decimal(2), .string("inpatient")),
         ]
         return [
-            Record(kind: 0, fields: [.list(claims.map { .record($0) })]),
-            Record(kind: 0, fields: [.list([])]),
-            Record(kind: 0, fields: [.null]),
-            Record(kind: 0, fields: [.list((Array(claims.reversed()) + claims).map { .record($0) })]),
+            record(kind: 0, [.list(claims.map { .record($0) })]),
+            record(kind: 0, [.list([])]),
+            record(kind: 0, [.null]),
+            record(kind: 0, [.list((Array(claims.reversed()) + claims).map { .record($0) })]),
         ]
     }
 
