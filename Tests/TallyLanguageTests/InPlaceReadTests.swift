@@ -52,7 +52,7 @@ final class InPlaceReadTests: XCTestCase {
 
     /// Every record of the test is made here (one place to follow the `Record` API).
     func record(kind: Int, _ fields: [Value]) -> Record {
-        Record(kind: kind, fields: fields)
+        Record.make(kind: kind, fields: fields)
     }
 
     func claim(_ id: String, _ period: Value, _ paid: Value, _ setting: Value) -> Record {
