@@ -66,62 +66,33 @@ extension CodeGenerator {
         switch b {
         case .exists:
             return { f in
-                let items = source(f).asList
-                return items.withUnsafeBufferPointer { buffer in
-                    guard let base = buffer.baseAddress else { return .boolean(false) }
-                    let local = f.locals + slot
-                    local.pointee = .null
-                    defer { endLoan(local) }
-                    for n in 0..<buffer.count {
-                        lend(base + n, to: local)
-                        if let filter, !filter(f).isTrue { continue }
-                        if let map {
-                            if !map(f).isNull { return .boolean(true) }
-                        } else if !base[n].isNull {
-                            return .boolean(true)
-                        }
-                    }
-                    return .boolean(false)
+                var found = false
+                forEachLent(source(f).asList, to: f.locals + slot) { item, _ in
+                    if let filter, !filter(f).isTrue { return true }
+                    found = map.map { !$0(f).isNull } ?? !item.pointee.isNull
+                    return !found
                 }
+                return .boolean(found)
             }
         case .count:
             return { f in
-                let items = source(f).asList
                 var n = 0
-                items.withUnsafeBufferPointer { buffer in
-                    guard let base = buffer.baseAddress else { return }
-                    let local = f.locals + slot
-                    local.pointee = .null
-                    defer { endLoan(local) }
-                    for k in 0..<buffer.count {
-                        lend(base + k, to: local)
-                        if let filter, !filter(f).isTrue { continue }
-                        if let map {
-                            if !map(f).isNull { n += 1 }
-                        } else if !base[k].isNull {
-                            n += 1
-                        }
-                    }
+                forEachLent(source(f).asList, to: f.locals + slot) { item, _ in
+                    if let filter, !filter(f).isTrue { return true }
+                    if map.map({ !$0(f).isNull }) ?? !item.pointee.isNull { n += 1 }
+                    return true
                 }
                 return .integer(n)
             }
         default:
             // sum: the same left-to-right additions as `sum` over the built list.
             return { f in
-                let items = source(f).asList
                 var result: Value = .null
-                items.withUnsafeBufferPointer { buffer in
-                    guard let base = buffer.baseAddress else { return }
-                    let local = f.locals + slot
-                    local.pointee = .null
-                    defer { endLoan(local) }
-                    for k in 0..<buffer.count {
-                        lend(base + k, to: local)
-                        if let filter, !filter(f).isTrue { continue }
-                        let x = map.map { $0(f) } ?? base[k]
-                        if x.isNull { continue }
-                        result = result.isNull ? x : arithmetic(result, x, sign: 1)
-                    }
+                forEachLent(source(f).asList, to: f.locals + slot) { item, _ in
+                    if let filter, !filter(f).isTrue { return true }
+                    let x = map.map { $0(f) } ?? item.pointee
+                    if !x.isNull { result = result.isNull ? x : arithmetic(result, x, sign: 1) }
+                    return true
                 }
                 return result
             }
@@ -274,6 +245,21 @@ func lend(_ item: UnsafePointer<Value>, to local: UnsafeMutablePointer<Value>) {
 @inline(__always)
 func endLoan(_ local: UnsafeMutablePointer<Value>) {
     local.initialize(to: .null)
+}
+
+/// Lends each item of `items` in turn to `local` (see `lend`; the local is null before and
+/// after) and calls `body` with the item's address and index; `body` returns false to stop.
+@inline(__always)
+func forEachLent(_ items: [Value], to local: UnsafeMutablePointer<Value>, _ body: (UnsafePointer<Value>, Int) -> Bool) {
+    items.withUnsafeBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        local.pointee = .null
+        defer { endLoan(local) }
+        for n in 0..<buffer.count {
+            lend(base + n, to: local)
+            if !body(base + n, n) { return }
+        }
+    }
 }
 
 extension CodeGenerator {

@@ -360,19 +360,13 @@ struct CodeGenerator {
             var kept: [Value] = []
             var keys: [Value] = []
             // Items are lent from the list's storage to the local (no copy, no reference counting).
-            items.withUnsafeBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return }
-                let local = f.locals + slot
-                local.pointee = .null
-                defer { endLoan(local) }
-                for n in 0..<buffer.count {
-                    lend(base + n, to: local)
-                    if let filter, !filter(f).isTrue { continue }
-                    if let sortKey { keys.append(sortKey(f)) }
-                    // Room for the rest once something is kept: a filter that keeps nothing allocates nothing.
-                    if kept.isEmpty { kept.reserveCapacity(buffer.count - n) }
-                    kept.append(map.map { $0(f) } ?? base[n])
-                }
+            forEachLent(items, to: f.locals + slot) { item, n in
+                if let filter, !filter(f).isTrue { return true }
+                if let sortKey { keys.append(sortKey(f)) }
+                // Room for the rest once something is kept: a filter that keeps nothing allocates nothing.
+                if kept.isEmpty { kept.reserveCapacity(items.count - n) }
+                kept.append(map.map { $0(f) } ?? item.pointee)
+                return true
             }
             if sortKey != nil {
                 // Stable sort; nulls first ascending (last descending), as in CQL.
@@ -547,24 +541,18 @@ extension CodeGenerator {
             let right = rightLocal.map { UnsafePointer(f.locals + $0) } ?? f.withContext { $0.valueAddress(ofDefine: rightDefine) }
             let bounds = knownTemporalBounds(at: right)
             var kept: [Value] = []
-            items.withUnsafeBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return }
-                let local = f.locals + slot
-                local.pointee = .null
-                defer { endLoan(local) }
-                for n in 0..<buffer.count {
-                    lend(base + n, to: local)
-                    let l = left(f)
-                    let test: Value
-                    if let b = bounds, let a = knownTemporalBounds(l), let v = fastTiming(spec, a, b) {
-                        test = v
-                    } else {
-                        test = evaluateTiming(spec, l, right.pointee, offset: .null)
-                    }
-                    if !test.isTrue { continue }
-                    if kept.isEmpty { kept.reserveCapacity(buffer.count - n) }
-                    kept.append(map.map { $0(f) } ?? base[n])
+            forEachLent(items, to: f.locals + slot) { item, n in
+                let l = left(f)
+                let test: Value
+                if let b = bounds, let a = knownTemporalBounds(l), let v = fastTiming(spec, a, b) {
+                    test = v
+                } else {
+                    test = evaluateTiming(spec, l, right.pointee, offset: .null)
                 }
+                if !test.isTrue { return true }
+                if kept.isEmpty { kept.reserveCapacity(items.count - n) }
+                kept.append(map.map { $0(f) } ?? item.pointee)
+                return true
             }
             return .list(kept)
         }

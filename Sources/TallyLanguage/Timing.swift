@@ -109,13 +109,7 @@ func add(_ v: Value, _ q: Quantity, sign: Int) -> Value? {
 /// open, null or not a date-time (those go through the general path).
 @inline(__always)
 func knownTemporalBounds(_ v: Value) -> (Temporal, Temporal)? {
-    switch v {
-    case .temporal(let t): return (t, t)
-    case .interval(let i):
-        guard i.lowClosed, i.highClosed, case .temporal(let lo) = i.low, case .temporal(let hi) = i.high else { return nil }
-        return (lo, hi)
-    default: return nil
-    }
+    withUnsafePointer(to: v) { knownTemporalBounds(at: $0) }
 }
 
 /// The common case without offsets: both operands have known, closed date-time bounds.
