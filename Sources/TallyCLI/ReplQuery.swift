@@ -266,7 +266,7 @@ struct ReplQueryRunner {
 
     func emptyMember(_ program: Program) -> Record {
         let root = program.schema.index(of: program.schema.rootKind)!
-        return Record.make(kind: root, fields: [Value](repeating: .null, count: program.schema.root.fields.count))
+        return Record.make(kind: root, count: program.schema.root.fields.count)
     }
 }
 

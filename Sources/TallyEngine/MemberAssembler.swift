@@ -68,7 +68,6 @@ public struct MemberAssembler {
     public func finish(report: LoadReport, options: LoadOptions) throws -> Panel {
         var report = report
         var members: [Record] = []
-        let idSlot = CanonicalSchema.recordIDSlots
         var recordsByKind = [Int](repeating: 0, count: CanonicalSchema.schema.kinds.count)
         for id in builders.keys.sorted() {
             let b = builders[id]!
@@ -85,11 +84,12 @@ public struct MemberAssembler {
             for (slot, list) in b.lists.enumerated() where !list.isEmpty {
                 let kind = list.first?.asRecord?.kind ?? 0
                 let sorted = b.outOfOrder & (1 << slot) == 0
-                fields[slot] = .list(sorted ? list : idSlot[kind].map { Self.sortedByID(list, idSlot: $0) } ?? list)
+                let idSlot = CanonicalSchema.idSlotByKind[kind]
+                fields[slot] = .list(sorted || idSlot < 0 ? list : Self.sortedByID(list, idSlot: idSlot))
                 recordsByKind[kind] += list.count
             }
             let member = Record.make(kind: CanonicalSchema.memberKind, fields: fields)
-            Self.resolve(b.references, in: fields, idSlot: idSlot)
+            Self.resolve(b.references, in: fields)
             members.append(member)
         }
         for (kind, count) in recordsByKind.enumerated() where count > 0 {
@@ -128,10 +128,10 @@ extension MemberAssembler {
     /// Points each reference at the first record with its id in the target list. The lists are
     /// sorted by id (stably) by now, so the first with an id is found by binary search: no index
     /// to build per member.
-    static func resolve(_ references: [(Record, Int, Int, String)], in fields: [Value], idSlot: [Int: Int]) {
+    static func resolve(_ references: [(Record, Int, Int, String)], in fields: [Value]) {
         for (record, slot, listSlot, target) in references {
             guard case .list(let list) = fields[listSlot], case .record(let first)? = list.first,
-                  let s = idSlot[first.kind] else {
+                  case let s = CanonicalSchema.idSlotByKind[first.kind], s >= 0 else {
                 record[slot] = .null
                 continue
             }
@@ -174,18 +174,9 @@ extension CanonicalSchema {
     /// A new record of a kind with every field null.
     public static func newRecord(_ kind: String) -> Record {
         let i = kindIndex(kind)
-        return Record.make(kind: i, fields: [Value](repeating: .null, count: schema.kinds[i].fields.count))
+        return Record.make(kind: i, count: schema.kinds[i].fields.count)
     }
 
     /// The `id` slot of each kind by kind index, -1 for kinds without one (and for Member).
-    static let idSlotByKind: [Int] = schema.kinds.indices.map { recordIDSlots[$0] ?? -1 }
-
-    /// The `id` slot of each kind that has one.
-    static let recordIDSlots: [Int: Int] = {
-        var m: [Int: Int] = [:]
-        for (i, k) in schema.kinds.enumerated() where k.name != "Member" {
-            if let s = k.slot(of: "id") { m[i] = s }
-        }
-        return m
-    }()
+    static let idSlotByKind: [Int] = schema.kinds.map { k in k.name == "Member" ? -1 : k.slot(of: "id") ?? -1 }
 }

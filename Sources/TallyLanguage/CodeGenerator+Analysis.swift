@@ -297,16 +297,28 @@ func memoHash(_ p: UnsafePointer<Value>, _ h: inout UInt64) {
     case .record(let r): mix(&h, 11); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(r))))
     case .code(let c): mix(&h, 7); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(c))))
     case .integer(let i): mix(&h, 2); mix(&h, UInt64(bitPattern: Int64(i)))
-    case .temporal(let t): mix(&h, 5); mix(&h, UInt64(bitPattern: t.millis)); mix(&h, UInt64(t.precision.rawValue) << 1 | (t.isDate ? 1 : 0))
+    case .temporal(let t): mixTemporal(&h, t)
     case .interval(let i):
         // A month or a period: both bounds dates, hashed as `memoHash` of the value would.
         guard case .temporal(let lo) = i.low, case .temporal(let hi) = i.high else { return memoHash(p.pointee, &h) }
         mix(&h, 9)
-        mix(&h, 5); mix(&h, UInt64(bitPattern: lo.millis)); mix(&h, UInt64(lo.precision.rawValue) << 1 | (lo.isDate ? 1 : 0))
-        mix(&h, 5); mix(&h, UInt64(bitPattern: hi.millis)); mix(&h, UInt64(hi.precision.rawValue) << 1 | (hi.isDate ? 1 : 0))
+        mixTemporal(&h, lo)
+        mixTemporal(&h, hi)
         mix(&h, (i.lowClosed ? 2 : 0) | (i.highClosed ? 1 : 0))
     default: memoHash(p.pointee, &h)
     }
+}
+
+/// A date-time's part of a memo hash: its instant, precision and whether it is a date.
+@inline(__always)
+private func mixTemporal(_ h: inout UInt64, _ t: Temporal) {
+    mix(&h, 5); mix(&h, UInt64(bitPattern: t.millis)); mix(&h, UInt64(t.precision.rawValue) << 1 | (t.isDate ? 1 : 0))
+}
+
+/// Whether two date-times are the same memo key (the same instant, precision and kind).
+@inline(__always)
+private func identicalTemporals(_ x: Temporal, _ y: Temporal) -> Bool {
+    x.millis == y.millis && x.precision == y.precision && x.isDate == y.isDate
 }
 
 func memoHash(_ v: Value, _ h: inout UInt64) {
@@ -319,7 +331,7 @@ func memoHash(_ v: Value, _ h: inout UInt64) {
         mix(&h, 4)
         var n: UInt64 = 0
         for b in s.utf8 { mix(&h, UInt64(b)); n += 1; if n == 24 { break } }
-    case .temporal(let t): mix(&h, 5); mix(&h, UInt64(bitPattern: t.millis)); mix(&h, UInt64(t.precision.rawValue) << 1 | (t.isDate ? 1 : 0))
+    case .temporal(let t): mixTemporal(&h, t)
     case .quantity(let q): mix(&h, 6); mix(&h, q.value.bitPattern)
     case .code(let c): mix(&h, 7); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(c))))
     case .concept(let c): mix(&h, 8); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(c))))
@@ -339,14 +351,12 @@ func memoSame(_ a: UnsafePointer<Value>, _ b: UnsafePointer<Value>) -> Bool {
     case .code(let x): if case .code(let y) = b.pointee { return x === y } else { return false }
     case .integer(let x): if case .integer(let y) = b.pointee { return x == y } else { return false }
     case .temporal(let x):
-        if case .temporal(let y) = b.pointee { return x.millis == y.millis && x.precision == y.precision && x.isDate == y.isDate }
+        if case .temporal(let y) = b.pointee { return identicalTemporals(x, y) }
         return false
     case .interval(let x):
         guard case .interval(let y) = b.pointee else { return false }
         if case .temporal(let xl) = x.low, case .temporal(let xh) = x.high, case .temporal(let yl) = y.low, case .temporal(let yh) = y.high {
-            return x.lowClosed == y.lowClosed && x.highClosed == y.highClosed
-                && xl.millis == yl.millis && xl.precision == yl.precision && xl.isDate == yl.isDate
-                && xh.millis == yh.millis && xh.precision == yh.precision && xh.isDate == yh.isDate
+            return x.lowClosed == y.lowClosed && x.highClosed == y.highClosed && identicalTemporals(xl, yl) && identicalTemporals(xh, yh)
         }
         return memoIdentical(a.pointee, b.pointee)
     default: return memoIdentical(a.pointee, b.pointee)
@@ -360,7 +370,7 @@ func memoIdentical(_ a: Value, _ b: Value) -> Bool {
     case (.integer(let x), .integer(let y)): return x == y
     case (.decimal(let x), .decimal(let y)): return x.bitPattern == y.bitPattern
     case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
-    case (.temporal(let x), .temporal(let y)): return x.millis == y.millis && x.precision == y.precision && x.isDate == y.isDate
+    case (.temporal(let x), .temporal(let y)): return identicalTemporals(x, y)
     case (.quantity(let x), .quantity(let y)): return x.value.bitPattern == y.value.bitPattern && x.unit.utf8.elementsEqual(y.unit.utf8)
     case (.code(let x), .code(let y)): return x === y
     case (.concept(let x), .concept(let y)): return x === y

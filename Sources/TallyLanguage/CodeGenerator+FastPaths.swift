@@ -221,15 +221,34 @@ enum ArgumentRead {
     case evaluated(Compiled)
 }
 
+extension CodeGenerator {
+    /// How to read an operand in place, when it is a local or a define; nil for anything else.
+    func inPlaceRead(_ t: Typed) -> ArgumentRead? {
+        switch t.ir {
+        case .local(let s): return .local(s)
+        case .define(let d): return .define(d)
+        default: return nil
+        }
+    }
+}
+
 @inline(__always)
 func withArgument<R>(_ f: Frame, _ read: ArgumentRead, _ body: (UnsafePointer<Value>) -> R) -> R {
+    if let p = address(f, read) { return body(p) }
+    guard case .evaluated(let e) = read else { preconditionFailure("read in place") }
+    var v = e.run(f)
+    return withUnsafePointer(to: &v, body)
+}
+
+/// Where an argument read in place is (valid while the frame is and, for a define, until the
+/// next `reset` or `setEpisode`); nil for one that must be evaluated.
+@inline(__always)
+func address(_ f: Frame, _ read: ArgumentRead) -> UnsafePointer<Value>? {
     switch read {
-    case .local(let s): return body(f.locals + s)
-    case .constant(let c): return body(c.pointer)
-    case .define(let i): return f.withContext { body($0.valueAddress(ofDefine: i)) }
-    case .evaluated(let e):
-        var v = e.run(f)
-        return withUnsafePointer(to: &v, body)
+    case .local(let s): return UnsafePointer(f.locals + s)
+    case .constant(let c): return UnsafePointer(c.pointer)
+    case .define(let i): return f.withContext { $0.valueAddress(ofDefine: i) }
+    case .evaluated: return nil
     }
 }
 
@@ -268,9 +287,7 @@ extension CodeGenerator {
     func directMemoizedCall(_ i: Int, size: Int, _ args: [Typed]) -> Eval? {
         func read(_ t: Typed) -> ArgumentRead {
             if let k = constant(t) { return .constant(ValueCell(k)) }
-            if case .local(let s) = t.ir { return .local(s) }
-            if case .define(let d) = t.ir { return .define(d) }
-            return .evaluated(Compiled(run: compile(t)))
+            return inPlaceRead(t) ?? .evaluated(Compiled(run: compile(t)))
         }
         switch args.count {
         case 1:

@@ -227,26 +227,12 @@ struct CodeGenerator {
                     return fastTiming(spec, left, right) ?? evaluateTiming(spec, left, right, offset: .null)
                 }
             }
-            if analysis != nil, case .local(let slot) = y.ir {
-                // A local right side (a month `m`): its bounds are read where it is.
+            if analysis != nil, let read = inPlaceRead(y) {
+                // A local (a month `m`) or a define (`s.period overlaps month`) on the right: its
+                // bounds are read where it is, in the locals or the define cache.
                 return { f in
-                    let left = l(f)
-                    if let a = knownTemporalBounds(left), let b = knownTemporalBounds(at: f.locals + slot),
-                       let v = fastTiming(spec, a, b) {
-                        return v
-                    }
-                    return evaluateTiming(spec, left, f.locals[slot], offset: .null)
-                }
-            }
-            if analysis != nil, case .define(let d) = y.ir {
-                // A define on the right (`s.period overlaps month`): read in the define cache.
-                return { f in
-                    let left = l(f)
-                    let right = f.withContext { $0.valueAddress(ofDefine: d) }
-                    if let a = knownTemporalBounds(left), let b = knownTemporalBounds(at: right), let v = fastTiming(spec, a, b) {
-                        return v
-                    }
-                    return evaluateTiming(spec, left, right.pointee, offset: .null)
+                    let left = l(f), right = address(f, read)!
+                    return timing(spec, left, right: right, bounds: knownTemporalBounds(at: right))
                 }
             }
             return { f in evaluateTiming(spec, l(f), r(f), offset: .null) }
@@ -529,27 +515,20 @@ extension CodeGenerator {
               constant(y) == nil else { return nil }
         // The right side: a local bound outside the query, or a define that records no error
         // (read before the loop even when the list is empty: nothing can tell).
-        let rightLocal: Int?, rightDefine: Int
+        let read: ArgumentRead
         switch y.ir {
-        case .local(let s) where s != q.local: (rightLocal, rightDefine) = (s, -1)
-        case .define(let d) where !analysis.defineMayRaise[d]: (rightLocal, rightDefine) = (nil, d)
+        case .local(let s) where s != q.local: read = .local(s)
+        case .define(let d) where !analysis.defineMayRaise[d]: read = .define(d)
         default: return nil
         }
         let source = compile(q.source), left = compile(x), map = q.map.map(compile), slot = q.local
         return { f in
             let items = source(f).asList
-            let right = rightLocal.map { UnsafePointer(f.locals + $0) } ?? f.withContext { $0.valueAddress(ofDefine: rightDefine) }
+            let right = address(f, read)!
             let bounds = knownTemporalBounds(at: right)
             var kept: [Value] = []
             forEachLent(items, to: f.locals + slot) { item, n in
-                let l = left(f)
-                let test: Value
-                if let b = bounds, let a = knownTemporalBounds(l), let v = fastTiming(spec, a, b) {
-                    test = v
-                } else {
-                    test = evaluateTiming(spec, l, right.pointee, offset: .null)
-                }
-                if !test.isTrue { return true }
+                if !timing(spec, left(f), right: right, bounds: bounds).isTrue { return true }
                 if kept.isEmpty { kept.reserveCapacity(items.count - n) }
                 kept.append(map.map { $0(f) } ?? item.pointee)
                 return true

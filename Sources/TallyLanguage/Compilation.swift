@@ -67,7 +67,7 @@ public enum Compilation {
         let result = compile(CompilationInput(file: file, schema: schema, functions: functions))
         guard let program = result.program else { return .failure(Diagnostics(items: result.diagnostics)) }
         let rootIndex = schema.index(of: schema.rootKind)!
-        let member = Record.make(kind: rootIndex, fields: [Value](repeating: .null, count: schema.root.fields.count))
+        let member = Record.make(kind: rootIndex, count: schema.root.fields.count)
         let ctx = program.evaluation(member: member)
         let v = ctx.value(ofDefine: program.defineIndex("result")!)
         return .success(v)

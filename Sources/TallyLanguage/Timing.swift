@@ -131,6 +131,15 @@ func knownTemporalBounds(at p: UnsafePointer<Value>) -> (Temporal, Temporal)? {
     }
 }
 
+/// A timing phrase without offset whose right side is read in place, with that side's known
+/// bounds read once by the caller: the fast comparison when both sides have them, else the
+/// general evaluation.
+@inline(__always)
+func timing(_ phrase: TimingSpec, _ left: Value, right: UnsafePointer<Value>, bounds: (Temporal, Temporal)?) -> Value {
+    if let b = bounds, let a = knownTemporalBounds(left), let v = fastTiming(phrase, a, b) { return v }
+    return evaluateTiming(phrase, left, right.pointee, offset: .null)
+}
+
 /// `fastTiming` of operands whose known temporal bounds were read already.
 @inline(__always)
 func fastTiming(_ phrase: TimingSpec, _ a: (Temporal, Temporal), _ b: (Temporal, Temporal)) -> Value? {
