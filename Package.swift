@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Release builds leave out the run-time exclusivity checks (debug builds and the tests keep them).
+let release: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "Tally",
     platforms: [.macOS(.v13)],
@@ -24,17 +27,17 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]
         ),
         // The measure language: lexer, parser, checker, compiler. Knows nothing of FHIR or claims.
-        .target(name: "TallyLanguage", path: "Sources/TallyLanguage", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(name: "TallyLanguage", path: "Sources/TallyLanguage", swiftSettings: release, linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // The engine and the plugin API: canonical record schema, value sets, registry.
-        .target(name: "TallyEngine", dependencies: ["TallyLanguage"], path: "Sources/TallyEngine"),
+        .target(name: "TallyEngine", dependencies: ["TallyLanguage"], path: "Sources/TallyEngine", swiftSettings: release),
         // Plugins depend on the plugin API only.
-        .target(name: "ValueSetsPlugin", dependencies: ["TallyEngine"], path: "Plugins/ValueSets"),
-        .target(name: "ReportsPlugin", dependencies: ["TallyEngine"], path: "Plugins/Reports"),
-        .target(name: "FHIRPlugin", dependencies: ["TallyEngine"], path: "Plugins/FHIR"),
-        .target(name: "ClaimsCSVPlugin", dependencies: ["TallyEngine"], path: "Plugins/ClaimsCSV"),
-        .target(name: "SynthPlugin", dependencies: ["TallyEngine"], path: "Plugins/Synth"),
+        .target(name: "ValueSetsPlugin", dependencies: ["TallyEngine"], path: "Plugins/ValueSets", swiftSettings: release),
+        .target(name: "ReportsPlugin", dependencies: ["TallyEngine"], path: "Plugins/Reports", swiftSettings: release),
+        .target(name: "FHIRPlugin", dependencies: ["TallyEngine"], path: "Plugins/FHIR", swiftSettings: release),
+        .target(name: "ClaimsCSVPlugin", dependencies: ["TallyEngine"], path: "Plugins/ClaimsCSV", swiftSettings: release),
+        .target(name: "SynthPlugin", dependencies: ["TallyEngine"], path: "Plugins/Synth", swiftSettings: release),
         .target(name: "TestCasesPlugin", dependencies: ["TallyEngine", .product(name: "Yams", package: "Yams")], path: "Plugins/TestCases"),
-        .target(name: "PanelCachePlugin", dependencies: ["TallyEngine"], path: "Plugins/PanelCache"),
+        .target(name: "PanelCachePlugin", dependencies: ["TallyEngine"], path: "Plugins/PanelCache", swiftSettings: release),
         // The command line as a library: `Tally.main(plugins:)`.
         .target(
             name: "TallyCLI",
