@@ -351,3 +351,93 @@ extension CodeGenerator {
         }
     }
 }
+
+extension CodeGenerator {
+    /// `first(Q sort by k)` and `last(Q sort by k)` in one pass, without building, keying and
+    /// sorting the list: the item with the least key (the greatest descending) that comes first
+    /// among equal keys for `first` (last for `last`) is the stable sort's first (last) item, and
+    /// only its `return` is evaluated. `first(Q)` unsorted stops at the first item kept.
+    ///
+    /// Only when nothing in the query can record a runtime error (items the general path would
+    /// map are not mapped here). The one pass holds for keys the sort orders totally: nulls, and
+    /// otherwise keys all integers, all strings, all non-NaN decimals or all date-times of one
+    /// precision; any other key (mixed kinds, precisions that compare uncertain, quantities)
+    /// sends the query to the general path, evaluated again from the start (it records nothing).
+    func firstOfQuery(_ b: Builtin, _ q: QueryIR) -> Eval? {
+        guard let analysis, b == .first || b == .last else { return nil }
+        if [q.filter, q.sort, q.map].contains(where: { $0.map(analysis.mayRaise) ?? false }) { return nil }
+        let source = compile(q.source)
+        let slot = q.local
+        let filter = q.filter.map(compile)
+        let map = q.map.map(compile)
+        guard let sortKey = q.sort.map(compile) else {
+            guard b == .first else { return nil }
+            return { f in
+                var result: Value = .null
+                forEachLent(source(f).asList, to: f.locals + slot) { item, _ in
+                    if let filter, !filter(f).isTrue { return true }
+                    result = map.map { $0(f) } ?? item.pointee
+                    return false
+                }
+                return result
+            }
+        }
+        let general = compileQuery(q)
+        let isFirst = b == .first
+        // Replace the item kept so far when the new key (compared with its key) comes before it
+        // in the sort (first), or not after it (last).
+        let descending = q.descending
+        return { f in
+            var best: Value = .null, bestKey: Value = .null
+            var found = false
+            var keyClass = 0  // 0: no non-null key yet
+            var total = true
+            forEachLent(source(f).asList, to: f.locals + slot) { item, _ in
+                if let filter, !filter(f).isTrue { return true }
+                let k = sortKey(f)
+                if !k.isNull {
+                    let c = totalOrderClass(k)
+                    if c == 0 || (keyClass != 0 && c != keyClass) { total = false; return false }
+                    keyClass = c
+                }
+                if !found {
+                    found = true
+                    best = item.pointee
+                    bestKey = k
+                    return true
+                }
+                let c = nullFirstCompare(k, bestKey)
+                let replace = isFirst ? (descending ? c > 0 : c < 0) : (descending ? c <= 0 : c >= 0)
+                if replace {
+                    best = item.pointee
+                    bestKey = k
+                }
+                return true
+            }
+            if !total {
+                let all = general(f).asList
+                return (isFirst ? all.first : all.last) ?? .null
+            }
+            guard found else { return .null }
+            guard let map else { return best }
+            f.locals[slot] = best
+            let v = map(f)
+            f.locals[slot] = .null
+            return v
+        }
+    }
+}
+
+/// Keys that `nullFirstCompare` orders totally among themselves share a class (non-zero): all
+/// integers, all strings, all non-NaN decimals, or all date-times of one precision. 0 for any
+/// other key.
+@inline(__always)
+func totalOrderClass(_ v: Value) -> Int {
+    switch v {
+    case .integer: return 1
+    case .string: return 2
+    case .decimal(let d): return d.isNaN ? 0 : 3
+    case .temporal(let t): return 16 + Int(t.precision.rawValue)
+    default: return 0
+    }
+}

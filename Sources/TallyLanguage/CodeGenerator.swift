@@ -295,7 +295,7 @@ struct CodeGenerator {
     }
 
     func compileBuiltin(_ b: Builtin, _ args: [Typed]) -> Eval {
-        if args.count == 1, case .query(let q) = args[0].ir, let fused = fusedQuery(b, q) { return fused }
+        if args.count == 1, case .query(let q) = args[0].ir, let fused = fusedQuery(b, q) ?? firstOfQuery(b, q) { return fused }
         switch args.count {
         case 1:
             if analysis != nil, b == .start || b == .end, case .field(let base, let slot) = args[0].ir, case .local(let local) = base.ir {
