@@ -178,6 +178,7 @@ final class EvaluationTests: XCTestCase {
             observation later = count(next) aggregate mean
             stratify any_later = if exists next then "yes" else "no"
             stratify lone = singleton(next) is null
+            stratify start_day = days_between(@2025-01-01, start of episode.period)
             """)
         let proportion = try compile(Self.proportion)
         let members = (0..<1200).map { i in

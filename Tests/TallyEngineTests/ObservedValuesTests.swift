@@ -59,4 +59,28 @@ final class ObservedValuesTests: XCTestCase {
         XCTAssertEqual(kept.emptied.count, 0)
         XCTAssertEqual(kept.emptied.values, [])
     }
+
+    /// A zero added to a finite non-zero sum is skipped (the exact sum is the same): the
+    /// finished partials are those of the values without the zeros.
+    func testZerosLeaveTheSumAsAdditionsMakeIt() {
+        func finished(_ xs: [Double]) -> ObservedValues {
+            var o = ObservedValues(keepingValues: false)
+            for x in xs { o.add(x) }
+            o.sortValues()
+            return o
+        }
+        let withZeros = finished([0.1, 0, 0.2, -0.0, 1e100, 0, -1e100, 0])
+        let without = finished([0.1, 0.2, 1e100, -1e100])
+        XCTAssertEqual(withZeros.partials, without.partials)
+        XCTAssertEqual(withZeros.sum, without.sum)
+        XCTAssertEqual(withZeros.count, 8)
+        XCTAssertEqual(withZeros.mean, without.sum / 8)
+        // Finished partials of a zero sum are none: the sum is +0 however the zeros came.
+        XCTAssertEqual(finished([-0.0]).partials, [])
+        XCTAssertEqual(finished([-0.0, -0.0]).sum.sign, .plus)
+        XCTAssertEqual(finished([2.5, -0.0, -2.5, -0.0]).partials, [])
+        XCTAssertEqual(finished([1.0, -1.0, -0.0]).sum, 0)
+        XCTAssertEqual(finished([.infinity, 0, 1]).sum, .infinity)
+        XCTAssertTrue(finished([.infinity, -.infinity, 0]).sum.isNaN)
+    }
 }

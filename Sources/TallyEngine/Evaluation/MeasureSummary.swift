@@ -162,8 +162,12 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
 struct SummaryTally {
     private var summary: MeasureSummary
     private var counts = [Int](repeating: 0, count: PopulationKind.allCases.count)
-    /// Per stratifier position: stratum key → count per population ordinal.
-    private var strata: [[String: [Int]]] = []
+    /// Per stratifier position: the stratum keys in the order first seen, where each key is in
+    /// that list, and the counts per key and population ordinal (`key * 8 + ordinal`). A
+    /// stratifier has a few keys: a short list is searched with `==` (no hashing per subject).
+    private var strataKeys: [[String]] = []
+    private var strataIndex: [[String: Int]] = []
+    private var strataCounts: [[Int]] = []
     private var strataNames: [String] = []
     private var observations: [ObservedValues] = []
     private var observationNames: [String] = []
@@ -187,7 +191,12 @@ struct SummaryTally {
         summary.subjects += m.subjects.count
         for s in m.subjects {
             let met = s.populations.met
-            for k in PopulationKind.allCases where met & k.bit != 0 { counts[k.ordinal] += 1 }
+            // A population's bit is 1 << its ordinal.
+            var bits = met
+            while bits != 0 {
+                counts[bits.trailingZeroBitCount] += 1
+                bits &= bits - 1
+            }
             if met & PopulationKind.initial.bit != 0 { addStrata(s, met) }
             // A subject's observations are the measure's, in its order (or none).
             for (i, o) in s.observations.enumerated() {
@@ -198,16 +207,34 @@ struct SummaryTally {
     }
 
     private mutating func addStrata(_ s: SubjectResult, _ met: UInt8) {
-        for (i, st) in s.strata.enumerated() {
-            if i == strata.count {
-                strata.append([:])
-                strataNames.append(st.name)
+        for i in s.strata.indices {
+            if i == strataKeys.count {
+                strataKeys.append([])
+                strataIndex.append([:])
+                strataCounts.append([])
+                strataNames.append(s.strata[i].name)
             }
-            let key = MeasureSummary.stratum(st.value)
-            for k in PopulationKind.allCases where met & k.bit != 0 {
-                strata[i][key, default: [Int](repeating: 0, count: PopulationKind.allCases.count)][k.ordinal] += 1
+            let k = keyIndex(i, MeasureSummary.stratum(s.strata[i].value))
+            var bits = met
+            while bits != 0 {
+                strataCounts[i][k * 8 + bits.trailingZeroBitCount] += 1
+                bits &= bits - 1
             }
         }
+    }
+
+    /// The position of stratifier `i`'s key, added when new.
+    private mutating func keyIndex(_ i: Int, _ key: String) -> Int {
+        if strataKeys[i].count <= 8 {
+            if let k = strataKeys[i].firstIndex(of: key) { return k }
+        } else if let k = strataIndex[i][key] {
+            return k
+        }
+        let k = strataKeys[i].count
+        strataKeys[i].append(key)
+        strataIndex[i][key] = k
+        strataCounts[i].append(contentsOf: repeatElement(0, count: 8))
+        return k
     }
 
     /// The summary with everything counted written in.
@@ -215,10 +242,10 @@ struct SummaryTally {
         var result = summary
         guard byPosition else { return result }
         for k in PopulationKind.allCases where counts[k.ordinal] > 0 { result.counts[k.rawValue, default: 0] += counts[k.ordinal] }
-        for (i, byKey) in strata.enumerated() {
-            for (key, n) in byKey {
-                for k in PopulationKind.allCases where n[k.ordinal] > 0 {
-                    result.strata[strataNames[i], default: [:]][key, default: [:]][k.rawValue, default: 0] += n[k.ordinal]
+        for (i, keys) in strataKeys.enumerated() {
+            for (n, key) in keys.enumerated() {
+                for k in PopulationKind.allCases where strataCounts[i][n * 8 + k.ordinal] > 0 {
+                    result.strata[strataNames[i], default: [:]][key, default: [:]][k.rawValue, default: 0] += strataCounts[i][n * 8 + k.ordinal]
                 }
             }
         }

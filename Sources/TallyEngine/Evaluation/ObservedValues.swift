@@ -21,7 +21,10 @@ public struct ObservedValues: Sendable, Codable, Equatable {
 
     public mutating func add(_ x: Double) {
         count += 1
-        addToSum(x)
+        // A zero leaves the exact sum as it is: skipped when the sum is finite and non-zero (so
+        // the sign of a zero sum, and non-finite sums, are as the additions make them). Partials
+        // are made canonical before they are read, from the exact sum alone.
+        if x != 0 || !Self.isFiniteNonZero(partials) { addToSum(x) }
         min = Swift.min(min ?? x, x)
         max = Swift.max(max ?? x, x)
         values?.append(x)
@@ -85,6 +88,13 @@ public struct ObservedValues: Sendable, Codable, Equatable {
     public var median: Double? {
         guard let xs = values?.sorted(), !xs.isEmpty else { return nil }
         return xs.count % 2 == 1 ? xs[xs.count / 2] : (xs[xs.count / 2 - 1] + xs[xs.count / 2]) / 2
+    }
+
+    /// Whether the partials hold a finite, non-zero sum (their largest, the last, is non-zero).
+    @inline(__always)
+    static func isFiniteNonZero(_ partials: [Double]) -> Bool {
+        guard let last = partials.last, last != 0 else { return false }
+        return partials.allSatisfy(\.isFinite)
     }
 
     /// Adds to the partials without rounding error (Shewchuk's grow-expansion). A non-finite value
