@@ -157,7 +157,35 @@ struct MemoTable {
     /// full), so emptying the table visits only those.
     private var occupied: UnsafeMutablePointer<Int32>? = nil
 
+    /// The last interval hashed as a first argument and the hash state after it. The value is
+    /// kept (retained), so a first argument with the same bits is the same value (its box can
+    /// not have been freed and reused): `month` passed on by call after call is hashed once.
+    /// (A cell of its own, allocated on first use: the table stays a trivial struct, which
+    /// `memos[i].find1` reads without retains.)
+    private var lastInterval: UnsafeMutablePointer<Value>? = nil
+    private var lastState: UInt64 = 0
+
     init(arity: Int) { self.arity = arity }
+
+    /// The hash state after the first argument (`memoHash` from the initial state).
+    @inline(__always)
+    mutating func stateAfterFirst(_ a0: UnsafePointer<Value>) -> UInt64 {
+        var h: UInt64 = 0x243F_6A88_85A3_08D3
+        guard case .interval = a0.pointee else {
+            memoHash(a0, &h)
+            return h
+        }
+        if let lastInterval, sameBits(a0, lastInterval) { return lastState }
+        memoHash(a0, &h)
+        if lastInterval == nil {
+            lastInterval = .allocate(capacity: 1)
+            lastInterval!.initialize(to: a0.pointee)
+        } else {
+            lastInterval!.pointee = a0.pointee
+        }
+        lastState = h
+        return h
+    }
 
     @inline(__always)
     static func hash(_ args: UnsafePointer<Value>, _ n: Int) -> Int {
@@ -272,6 +300,16 @@ struct MemoTable {
         occupied?.deallocate()
     }
 
+    /// Frees the table for good (`release`, and the kept interval).
+    mutating func destroy() {
+        release()
+        if let lastInterval {
+            lastInterval.deinitialize(count: 1)
+            lastInterval.deallocate()
+        }
+        lastInterval = nil
+    }
+
     /// Empty for the next member: storage of a usual size is kept; a table a heavy member grew
     /// large is freed, so that light members after it do not pay for clearing it.
     mutating func reset() {
@@ -327,10 +365,7 @@ func memoHash(_ v: Value, _ h: inout UInt64) {
     case .boolean(let b): mix(&h, b ? 11 : 12)
     case .integer(let i): mix(&h, 2); mix(&h, UInt64(bitPattern: Int64(i)))
     case .decimal(let d): mix(&h, 3); mix(&h, d.bitPattern)
-    case .string(let s):
-        mix(&h, 4)
-        var n: UInt64 = 0
-        for b in s.utf8 { mix(&h, UInt64(b)); n += 1; if n == 24 { break } }
+    case .string(let s): memoHashString(digest: stringDigest(s), &h)
     case .temporal(let t): mixTemporal(&h, t)
     case .quantity(let q): mix(&h, 6); mix(&h, q.value.bitPattern)
     case .code(let c): mix(&h, 7); mix(&h, UInt64(UInt(bitPattern: ObjectIdentifier(c))))
@@ -346,6 +381,9 @@ func memoHash(_ v: Value, _ h: inout UInt64) {
 /// compared without copying either value out of its storage.
 @inline(__always)
 func memoSame(_ a: UnsafePointer<Value>, _ b: UnsafePointer<Value>) -> Bool {
+    // The same bits are the same value (the same record, box or buffer, both alive): an interval
+    // passed on from call to call is not copied out of its box twice to be compared.
+    if sameBits(a, b) { return true }
     switch a.pointee {
     case .record(let x): if case .record(let y) = b.pointee { return x === y } else { return false }
     case .code(let x): if case .code(let y) = b.pointee { return x === y } else { return false }
@@ -380,4 +418,44 @@ func memoIdentical(_ a: Value, _ b: Value) -> Bool {
     case (.record(let x), .record(let y)): return x === y
     default: return false
     }
+}
+
+/// Whether two values have the same bits: then they are the same value (the same scalar, or
+/// references to the same object, alive while either value is). Different bits may still be
+/// the same value (`memoSame` decides).
+@inline(__always)
+func sameBits(_ a: UnsafePointer<Value>, _ b: UnsafePointer<Value>) -> Bool {
+    let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+    let n = MemoryLayout<Value>.size
+    var i = 0
+    while i + 8 <= n {
+        if x.load(fromByteOffset: i, as: UInt64.self) != y.load(fromByteOffset: i, as: UInt64.self) { return false }
+        i += 8
+    }
+    while i < n {
+        if x.load(fromByteOffset: i, as: UInt8.self) != y.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i += 1
+    }
+    return true
+}
+
+/// A string's part of a memo hash: its digest, mixed in (a constant argument's digest is
+/// computed once, when the call is compiled).
+@inline(__always)
+func memoHashString(digest: UInt64, _ h: inout UInt64) {
+    mix(&h, 4)
+    mix(&h, digest)
+}
+
+/// FNV-1a of a string's first 24 UTF-8 bytes (longer strings share a digest when those agree:
+/// keys are still compared in full).
+func stringDigest(_ s: String) -> UInt64 {
+    var d: UInt64 = 0xCBF2_9CE4_8422_2325
+    var n = 0
+    for b in s.utf8 {
+        d = (d ^ UInt64(b)) &* 0x0000_0100_0000_01B3
+        n += 1
+        if n == 24 { break }
+    }
+    return d
 }

@@ -299,6 +299,14 @@ extension CodeGenerator {
             }
         case 2:
             let r0 = read(args[0]), r1 = read(args[1])
+            if case .constant(let c1) = r1, case .string(let k) = c1.pointer.pointee {
+                // `category_paid_in(month, "inpatient")`: the constant's digest computed here.
+                let digest = stringDigest(k)
+                if case .local(let s0) = r0 {
+                    return { f in f.withContext { $0.callMemoized(function: i, size: size, f.locals + s0, c1.pointer, digest: digest) } }
+                }
+                return { f in withArgument(f, r0) { p0 in f.withContext { $0.callMemoized(function: i, size: size, p0, c1.pointer, digest: digest) } } }
+            }
             if case .local(let s0) = r0, case .constant(let c1) = r1 {
                 return { f in f.withContext { $0.callMemoized(function: i, size: size, f.locals + s0, c1.pointer) } }
             }

@@ -214,7 +214,7 @@ public final class EvaluationContext {
         stack.deallocate()
         if let memos {
             let n = program.functionEvals.count
-            for i in 0..<n { memos[i].release() }
+            for i in 0..<n { memos[i].destroy() }
             memos.deinitialize(count: n)
             memos.deallocate()
         }
@@ -341,9 +341,7 @@ extension EvaluationContext {
     @inline(__always)
     func callMemoized(function i: Int, size: Int, _ a0: UnsafePointer<Value>) -> Value {
         guard let memos else { return callCopying(function: i, size: size, a0) }
-        var h: UInt64 = 0x243F_6A88_85A3_08D3
-        memoHash(a0, &h)
-        let hash = MemoTable.finish(h)
+        let hash = MemoTable.finish(memos[i].stateAfterFirst(a0))
         if let kept = memos[i].find1(a0, hash: hash) { return kept }
         let locals = stack.pointee.push(size)
         locals[0] = a0.pointee
@@ -356,10 +354,23 @@ extension EvaluationContext {
     @inline(__always)
     func callMemoized(function i: Int, size: Int, _ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>) -> Value {
         guard let memos else { return callCopying(function: i, size: size, a0, a1) }
-        var h: UInt64 = 0x243F_6A88_85A3_08D3
-        memoHash(a0, &h)
+        var h = memos[i].stateAfterFirst(a0)
         memoHash(a1, &h)
-        let hash = MemoTable.finish(h)
+        return callMemoized(function: i, size: size, a0, a1, hash: MemoTable.finish(h), memos)
+    }
+
+    /// `callMemoized` of two arguments whose second is a constant string with that digest.
+    @inline(__always)
+    func callMemoized(function i: Int, size: Int, _ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>, digest: UInt64) -> Value {
+        guard let memos else { return callCopying(function: i, size: size, a0, a1) }
+        var h = memos[i].stateAfterFirst(a0)
+        memoHashString(digest: digest, &h)
+        return callMemoized(function: i, size: size, a0, a1, hash: MemoTable.finish(h), memos)
+    }
+
+    @inline(__always)
+    private func callMemoized(function i: Int, size: Int, _ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>, hash: Int,
+                              _ memos: UnsafeMutablePointer<MemoTable>) -> Value {
         if let kept = memos[i].find2(a0, a1, hash: hash) { return kept }
         let locals = stack.pointee.push(size)
         locals[0] = a0.pointee

@@ -46,6 +46,14 @@ final class InPlaceReadTests: XCTestCase {
         define no_month = months[3]
         define define_arguments = [paid_in(first_month, "inpatient"), count(claims_in(first_month)), count(claims_in(no_month)),
           paid_in(no_month, "other")]
+        define rebuilt_months = months as m return paid_in(interval[start of m, end of m], "inpatient")
+        define twice_per_month = months as m return [count(claims_in(m)), paid_in(m, "other"), count(claims_in(m)), paid_in(m, "other")]
+        define by_local_category = ["inpatient", "other", null, "inpatient", "other"] as k return paid_in(first_month, k)
+        define long_categories = [paid_in(first_month, "inpatient-category-with-a-long-name-1"),
+          paid_in(first_month, "inpatient-category-with-a-long-name-2"), paid_in(first_month, "inpatient")]
+        function tag(x: Integer): String =
+          if x is null then "null" else first(claims as c where c.id is not null and x >= 0 return "value")
+        define tags = [0, null, 0, null, 1] as x return tag(x)
         define string_tests = claims as c return [c.setting = "inpatient", "inpatient" = c.setting, c.setting != "office",
           c.setting in ["office", "other"], c.setting in ["office", null]]
         """
@@ -91,7 +99,8 @@ final class InPlaceReadTests: XCTestCase {
     func testInPlaceReadsGiveTheGeneralPathsValues() throws {
         let fast = try program(coverage: false), general = try program(coverage: true)
         let names = ["claim_starts", "claim_ends", "per_month", "inpatient", "other", "unknown_category", "categories", "categories_again",
-                     "any_in_month", "nested", "all_in_period", "define_arguments", "string_tests", "known_months", "per_known_month", "in_months_after", "nested_in_item", "in_first_month", "in_no_month", "sorted_in_first_month"]
+                     "any_in_month", "nested", "all_in_period", "define_arguments", "string_tests", "known_months", "per_known_month", "in_months_after", "nested_in_item", "in_first_month", "in_no_month", "sorted_in_first_month",
+                     "rebuilt_months", "twice_per_month", "by_local_category", "long_categories", "tags"]
         // One context reused over the members (as the runner does: it keeps `known_months`, the
         // same for every member), and a fresh one per member.
         let reused = fast.evaluation(member: nil)
@@ -113,6 +122,8 @@ final class InPlaceReadTests: XCTestCase {
         XCTAssertEqual(ctx.value(of: "per_month")!.description, "[1, 2, 0, 0, 3]")
         XCTAssertEqual(ctx.value(of: "inpatient")!.description, "[10.5, 2.0, 0.0, 0.0, 2.0]")
         XCTAssertEqual(ctx.value(of: "other")!.description, "[0.0, 0.0, 0.0, 0.0, 1.25]")
+        XCTAssertEqual(ctx.value(of: "by_local_category")!.description, "[10.5, 0.0, 0.0, 10.5, 0.0]")
+        XCTAssertEqual(ctx.value(of: "tags")!.description, #"["value", "null", "value", "null", "value"]"#)
         XCTAssertEqual(ctx.value(of: "categories")!.description, #"["inpatient", "other", "inpatient", null, "other", "inpatient"]"#)
     }
 }
