@@ -94,6 +94,46 @@ public struct MeasureEvaluator: Sendable {
                                 supplementalErrors: Array(ctx.errors.dropFirst(errors.count)))
     }
 
+    /// Evaluates one member in a context made by `context(sharing:)` and counts it into `tally`
+    /// as `tally.add(evaluate(member, reusing: ctx, supplemental: false))` does, without
+    /// building the member's subject results (a summary run keeps none): the same defines in
+    /// the same order, each value counted as it comes.
+    func tally(_ member: Record, reusing ctx: EvaluationContext, into tally: inout SummaryTally) {
+        guard tally.byPosition else { return tally.add(evaluate(member, reusing: ctx, supplemental: false)) }
+        ctx.reset(member: member)
+        tally.addMember()
+        if let episodesDefine = program.info.episodesDefine {
+            let episodes = ctx.value(ofDefine: episodesDefine).asList
+            for e in episodes {
+                ctx.setEpisode(e)
+                tallySubject(ctx, &tally)
+            }
+        } else {
+            tallySubject(ctx, &tally)
+        }
+        tally.addErrors(ctx.errors)
+    }
+
+    /// `subject`, counted into `tally` instead of returned.
+    private func tallySubject(_ ctx: EvaluationContext, _ tally: inout SummaryTally) {
+        if ctx.program.recordsCoverage {
+            for p in populations { _ = ctx.value(ofDefine: p.define) }
+        }
+        let membership = PopulationMembership.cascade(scoring: scoring) { k in
+            let d = populationDefines[k.ordinal]
+            return d < 0 ? nil : ctx.value(ofDefine: d).isTrue
+        }
+        let met = membership.met
+        tally.addSubject(met)
+        if membership[.initial] {
+            for i in stratifiers.indices { tally.addStratum(i, name: stratifiers[i].name, ctx.value(ofDefine: stratifiers[i].define), met) }
+        }
+        let counted = scoring == "continuous-variable" ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : membership[.initial]
+        if counted {
+            for i in observations.indices { tally.addObservation(i, ctx.value(ofDefine: observations[i].define)) }
+        }
+    }
+
     func subject(_ ctx: EvaluationContext, memberID: String, episode: Int?, episodeID: String?) -> SubjectResult {
         // Criteria are evaluated as the cascade asks for them: a member outside the initial
         // population costs one define, not every population's (nor their runtime errors).

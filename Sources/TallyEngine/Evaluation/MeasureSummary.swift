@@ -172,7 +172,7 @@ struct SummaryTally {
     private var observations: [ObservedValues] = []
     private var observationNames: [String] = []
     /// Positions are kept only when the names are distinct (otherwise `add` per member).
-    private let byPosition: Bool
+    let byPosition: Bool
 
     init(_ e: MeasureEvaluator) {
         let summary = MeasureSummary(e)
@@ -207,20 +207,48 @@ struct SummaryTally {
     }
 
     private mutating func addStrata(_ s: SubjectResult, _ met: UInt8) {
-        for i in s.strata.indices {
-            if i == strataKeys.count {
-                strataKeys.append([])
-                strataIndex.append([:])
-                strataCounts.append([])
-                strataNames.append(s.strata[i].name)
-            }
-            let k = keyIndex(i, MeasureSummary.stratum(s.strata[i].value))
-            var bits = met
-            while bits != 0 {
-                strataCounts[i][k * 8 + bits.trailingZeroBitCount] += 1
-                bits &= bits - 1
-            }
+        for i in s.strata.indices { addStratum(i, name: s.strata[i].name, s.strata[i].value, met) }
+    }
+
+    // What `add` does, a subject at a time (`MeasureEvaluator.tally`, which builds no
+    // `MemberEvaluation`): only when counting by position.
+
+    mutating func addMember() { summary.members += 1 }
+
+    /// A subject in the populations of `met` (its strata and observations come after).
+    mutating func addSubject(_ met: UInt8) {
+        summary.subjects += 1
+        var bits = met
+        while bits != 0 {
+            counts[bits.trailingZeroBitCount] += 1
+            bits &= bits - 1
         }
+    }
+
+    /// Stratifier `i`'s value for a subject of the initial population in the populations of `met`.
+    mutating func addStratum(_ i: Int, name: String, _ value: Value, _ met: UInt8) {
+        if i == strataKeys.count {
+            strataKeys.append([])
+            strataIndex.append([:])
+            strataCounts.append([])
+            strataNames.append(name)
+        }
+        let k = keyIndex(i, MeasureSummary.stratum(value))
+        var bits = met
+        while bits != 0 {
+            strataCounts[i][k * 8 + bits.trailingZeroBitCount] += 1
+            bits &= bits - 1
+        }
+    }
+
+    /// Observation `i`'s value for a counted subject.
+    mutating func addObservation(_ i: Int, _ value: Value) {
+        if let d = MeasureSummary.observed(value) { observations[i].add(d) }
+    }
+
+    /// The member's runtime errors (after all its subjects).
+    mutating func addErrors(_ errors: [String]) {
+        summary.addErrors(MemberEvaluation(memberID: "", subjects: [], supplemental: [], errors: errors))
     }
 
     /// The position of stratifier `i`'s key, added when new.

@@ -29,9 +29,14 @@ public struct PanelRunner: Sendable {
             for m in members[(c * chunkSize)..<min(members.count, (c + 1) * chunkSize)] {
                 store.clear()
                 for (i, e) in measures.enumerated() {
-                    let r = e.evaluate(m, reusing: contexts[i], supplemental: keepMembers)
+                    guard keepMembers else {
+                        // Counted as evaluated: no subject results built for a summary.
+                        e.tally(m, reusing: contexts[i], into: &tallies[i])
+                        continue
+                    }
+                    let r = e.evaluate(m, reusing: contexts[i], supplemental: true)
                     tallies[i].add(r)
-                    if keepMembers { kept[i].append(r) }
+                    kept[i].append(r)
                 }
             }
             let done = partials.set(c, (tallies.map { $0.finished() }, kept), members: min(members.count, (c + 1) * chunkSize) - c * chunkSize)
