@@ -375,9 +375,8 @@ final class Interner {
     @inline(__always)
     func intern(_ b: Bytes) -> String {
         if b.isEmpty { return "" }
-        // Strings of up to 15 UTF-8 bytes are stored inline by Swift: making one costs no
-        // allocation, so only longer ones are worth a lookup.
-        if b.count <= 15 { return String(decoding: b, as: UTF8.self) }
+        // Short strings too: Swift stores up to 15 UTF-8 bytes inline (no allocation), but making
+        // one still validates the bytes, which costs about twice a lookup of a repeated value.
         return table.value(b) { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -30,8 +30,9 @@ final class MedicalClaimTable: Table {
     let dxType, pxType, inNetwork: Int
     let modifiers: [Int], dx: [Int], px: [Int], pxDates: [Int]
 
-    /// Claims in the order their first line appears (nil once built).
-    private var claims: [ClaimBuilder?] = []
+    /// Claims in the order their first line appears (references: reading one to test or fill it
+    /// copies nothing).
+    private var claims: [ClaimBuilder] = []
     /// Claim ids (bytes) to their index in `claims`; the previous row's claim is checked first.
     private let index = ByteTable<Int>(capacity: 1 << 14)
     private var last = -1
@@ -101,14 +102,14 @@ final class MedicalClaimTable: Table {
 
         // The claim: the previous row's, one seen before, or a new one.
         var i = last
-        if i < 0 || !claims[i]!.hasID(idBytes) {
+        if i < 0 || !claims[i].hasID(idBytes) {
             i = index.value(idBytes) { _ in claims.count }
             if i == claims.count {
                 claims.append(ClaimBuilder(id: ByteParse.string(idBytes), member: ctx.member(personBytes, line: r.line), firstLine: r.line))
             }
         }
         last = i
-        try claims[i]!.add(p, r, self)
+        try claims[i].add(p, r, self)
     }
 
     /// The line's own values: revenue code, place of service, HCPCS and modifiers.
@@ -141,10 +142,9 @@ final class MedicalClaimTable: Table {
     }
 
     func finish() throws {
-        for i in claims.indices {
-            var claim = claims[i]!
-            claims[i] = nil  // free the line data as records are made
+        for claim in claims {
             claim.build(ctx)
+            claim.freeLines()  // free the line data as records are made
         }
         claims = []
         last = -1
@@ -152,8 +152,9 @@ final class MedicalClaimTable: Table {
 }
 
 /// One claim's lines while the file is read (kept compact: dates as day numbers, amounts in
-/// fixed point), then its records.
-struct ClaimBuilder {
+/// fixed point), then its records. A class: the table tests and fills the claim of each row in
+/// place (a struct in an array was copied, every field retained and released, to test its id).
+final class ClaimBuilder {
     /// No date, or no amount.
     static let none = Int32.min
     static let noAmount = Int64.min
@@ -214,9 +215,16 @@ struct ClaimBuilder {
         return id.withUTF8 { $0.count == b.count && ($0.isEmpty || memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0) }
     }
 
+    /// Drops the lines and codes once the records are made.
+    func freeLines() {
+        lines = []
+        dx = []
+        px = []
+    }
+
     /// Adds a checked row: rejects a repeated line number or another member's line, then fills
     /// header fields still empty and adds the line.
-    mutating func add(_ p: MedicalClaimTable.Parsed, _ r: Row, _ t: MedicalClaimTable) throws {
+    func add(_ p: MedicalClaimTable.Parsed, _ r: Row, _ t: MedicalClaimTable) throws {
         if Int(p.line.sourceLine) != firstLine {
             if let other = lines.first(where: { $0.number == p.line.number }) {
                 throw RowError("duplicate-line", "claim \(id) line \(p.line.number) repeats the line read at line \(other.sourceLine)")
@@ -247,6 +255,17 @@ struct ClaimBuilder {
         }
         lines.append(p.line)
     }
+
+    /// What `build` reads for every claim, read once per claim: each `static let` read is a
+    /// `swift_once` call on Linux (a million of them at 1,000 members when read field by field).
+    final class Constants {
+        let line = ClaimLineSlot.all, claim = ClaimSlot.all, encounter = EncounterSlot.all
+        let condition = ConditionSlot.all, procedure = ProcedureSlot.all, member = MemberSlot.all
+        let finished = ClaimBuilder.finished, completed = ClaimBuilder.completed, active = ClaimBuilder.active
+        let claimSource = ClaimBuilder.claimSource, diagnosisCategory = ClinicalValues.encounterDiagnosisCategory
+        let settingValues = ClaimBuilder.settingValues
+    }
+    static let constants = Constants()
 
     static let finished = Value.string("finished"), completed = Value.string("completed"), active = Value.string("active")
     static let claimSource = Value.string("claim")
@@ -280,10 +299,11 @@ struct ClaimBuilder {
     /// Makes the Claim, its Encounter, Conditions and Procedures, and adds them to the member.
     /// Records derived from the claim (encounter, conditions, procedures) carry the claim id as
     /// their `id` as well as in `claim_id`.
-    mutating func build(_ ctx: LoadContext) {
+    func build(_ ctx: LoadContext) {
+        let K = ClaimBuilder.constants
         lines.sort { $0.number < $1.number }
         let setting = CareSetting.derive(evidence)
-        let (settingValue, classValue) = ClaimBuilder.settingValues[setting]!
+        let (settingValue, classValue) = K.settingValues[setting]!
 
         // Dates: the header's, else the lines' span; no end date means the start date.
         var first = start, last = end
@@ -308,117 +328,120 @@ struct ClaimBuilder {
         lineValues.reserveCapacity(lines.count)
         var types: [CodeSystems.CodeEntry] = []
         for l in lines {
-            let f = ClaimLineSlot.info.record()
-            f[ClaimLineSlot.number] = .integer(Int(l.number))
-            f[ClaimLineSlot.revenueCode] = .optionalString(l.revenue)
-            f[ClaimLineSlot.hcpcs] = l.hcpcs.map { .string($0.code.code) } ?? .null
-            f[ClaimLineSlot.modifiers] = .list(l.modifiers.map(Value.string))
+            let f = K.line.info.record()
+            f[K.line.number] = .integer(Int(l.number))
+            f[K.line.revenueCode] = .optionalString(l.revenue)
+            f[K.line.hcpcs] = l.hcpcs.map { .string($0.code.code) } ?? .null
+            f[K.line.modifiers] = .list(l.modifiers.map(Value.string))
             if l.start != ClaimBuilder.none || l.end != ClaimBuilder.none {
                 let e = l.end != ClaimBuilder.none ? l.end : l.start
-                f[ClaimLineSlot.period] = l.start == first && e == last
+                f[K.line.period] = l.start == first && e == last
                     ? claimPeriod : .period(ClaimBuilder.date(l.start).map(Value.temporal) ?? .null, ClaimBuilder.date(e).map(Value.temporal) ?? .null)
             }
-            f[ClaimLineSlot.units] = l.units.isNaN ? .null : .decimal(l.units)
-            f[ClaimLineSlot.placeOfService] = .optionalString(l.pos)
-            f[ClaimLineSlot.paid] = ClaimBuilder.dollars(l.paid)
-            f[ClaimLineSlot.allowed] = ClaimBuilder.dollars(l.allowed)
+            f[K.line.units] = l.units.isNaN ? .null : .decimal(l.units)
+            f[K.line.placeOfService] = .optionalString(l.pos)
+            f[K.line.paid] = ClaimBuilder.dollars(l.paid)
+            f[K.line.allowed] = ClaimBuilder.dollars(l.allowed)
             lineValues.append(.record(f))
             if let h = l.hcpcs, !types.contains(where: { $0 === h }) { types.append(h) }
         }
 
         // The claim.
         let diagnoses: Value = .list(dx.map(\.codeValue))
-        let c = ClaimSlot.info.record()
-        c[ClaimSlot.id] = idValue
-        c[ClaimSlot.type] = .optionalString(type)
-        c[ClaimSlot.period] = claimPeriod
-        c[ClaimSlot.admission] = ClaimBuilder.date(admission).map(Value.temporal) ?? .null
-        c[ClaimSlot.discharge] = ClaimBuilder.date(discharge).map(Value.temporal) ?? .null
-        c[ClaimSlot.dischargeDisposition] = .optionalString(disposition)
-        c[ClaimSlot.billType] = .optionalString(billType)
-        c[ClaimSlot.placeOfService] = .optionalString(firstPOS)
-        c[ClaimSlot.drg] = drg.map { .string($0.code.code) } ?? .null
-        c[ClaimSlot.setting] = settingValue
-        c[ClaimSlot.diagnoses] = diagnoses
-        c[ClaimSlot.procedures] = .list(px.map(\.code.codeValue))
-        c[ClaimSlot.renderingNPI] = .optionalString(rendering)
-        c[ClaimSlot.billingNPI] = .optionalString(billing)
-        c[ClaimSlot.facilityNPI] = .optionalString(facility)
-        c[ClaimSlot.lines] = .list(lineValues)
-        setMoney(c, ClaimSlot.money, paidValue, allowedValue, networkValue, idValue)
-        member.add(c, list: MemberSlot.claims)
+        let c = K.claim.info.record()
+        c[K.claim.id] = idValue
+        c[K.claim.type] = .optionalString(type)
+        c[K.claim.period] = claimPeriod
+        c[K.claim.admission] = ClaimBuilder.date(admission).map(Value.temporal) ?? .null
+        c[K.claim.discharge] = ClaimBuilder.date(discharge).map(Value.temporal) ?? .null
+        c[K.claim.dischargeDisposition] = .optionalString(disposition)
+        c[K.claim.billType] = .optionalString(billType)
+        c[K.claim.placeOfService] = .optionalString(firstPOS)
+        c[K.claim.drg] = drg.map { .string($0.code.code) } ?? .null
+        c[K.claim.setting] = settingValue
+        c[K.claim.diagnoses] = diagnoses
+        c[K.claim.procedures] = .list(px.map(\.code.codeValue))
+        c[K.claim.renderingNPI] = .optionalString(rendering)
+        c[K.claim.billingNPI] = .optionalString(billing)
+        c[K.claim.facilityNPI] = .optionalString(facility)
+        c[K.claim.lines] = .list(lineValues)
+        setMoney(c, K.claim.money, paidValue, allowedValue, networkValue, idValue)
+        member.add(c, list: K.member.claims)
 
         // The encounter: the stay (admission to discharge) or the claim's dates.
         let stayStart = admission != ClaimBuilder.none ? admission : first
         let stayEnd = admission != ClaimBuilder.none && discharge != ClaimBuilder.none ? discharge : last
-        let encounterPeriod = Value.period(ClaimBuilder.date(stayStart).map(Value.dayDateTime) ?? .null,
-                                           ClaimBuilder.date(stayEnd).map(Value.dayDateTime) ?? .null)
-        let e = EncounterSlot.info.record()
-        e[EncounterSlot.id] = idValue
-        e[EncounterSlot.status] = ClaimBuilder.finished
-        e[EncounterSlot.klass] = classValue
-        e[EncounterSlot.type] = types.count == 1 ? types[0].conceptListValue : .list(types.map(\.conceptValue))
-        e[EncounterSlot.period] = encounterPeriod
+        // The claim's days as date-times: the encounter's period when the stay is the claim's
+        // dates (no admission), and the period of procedures on lines spanning the claim. One
+        // value shared by them all.
+        let claimDays = Value.period(firstDate.map(Value.dayDateTime) ?? .null, lastDate.map(Value.dayDateTime) ?? .null)
+        let encounterPeriod = stayStart == first && stayEnd == last ? claimDays
+            : Value.period(ClaimBuilder.date(stayStart).map(Value.dayDateTime) ?? .null, ClaimBuilder.date(stayEnd).map(Value.dayDateTime) ?? .null)
+        let e = K.encounter.info.record()
+        e[K.encounter.id] = idValue
+        e[K.encounter.status] = K.finished
+        e[K.encounter.klass] = classValue
+        e[K.encounter.type] = types.count == 1 ? types[0].conceptListValue : .list(types.map(\.conceptValue))
+        e[K.encounter.period] = encounterPeriod
         if let disposition {
-            e[EncounterSlot.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, disposition).conceptValue
+            e[K.encounter.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, disposition).conceptValue
         }
-        e[EncounterSlot.setting] = settingValue
-        e[EncounterSlot.diagnoses] = diagnoses
-        e[EncounterSlot.drg] = drg?.codeValue ?? .null
-        e[EncounterSlot.provider] = .optionalString(rendering)
-        e[EncounterSlot.facility] = .optionalString(facility)
-        setMoney(e, EncounterSlot.money, paidValue, allowedValue, networkValue, idValue)
+        e[K.encounter.setting] = settingValue
+        e[K.encounter.diagnoses] = diagnoses
+        e[K.encounter.drg] = drg?.codeValue ?? .null
+        e[K.encounter.provider] = .optionalString(rendering)
+        e[K.encounter.facility] = .optionalString(facility)
+        setMoney(e, K.encounter.money, paidValue, allowedValue, networkValue, idValue)
         let encounter = e
-        member.add(encounter, list: MemberSlot.encounters)
+        member.add(encounter, list: K.member.encounters)
         let encounterValue = Value.record(encounter)
 
         // A condition per diagnosis code, with the claim's amounts.
         let onset = firstDate.map(Value.dayDateTime) ?? .null
         for d in dx {
-            let f = ConditionSlot.info.record()
-            f[ConditionSlot.id] = idValue
-            f[ConditionSlot.code] = d.conceptValue
-            f[ConditionSlot.clinicalStatus] = ClaimBuilder.active
-            f[ConditionSlot.category] = ClinicalValues.encounterDiagnosisCategory
-            f[ConditionSlot.onset] = onset
-            f[ConditionSlot.encounter] = encounterValue
-            f[ConditionSlot.source] = ClaimBuilder.claimSource
-            setMoney(f, ConditionSlot.money, paidValue, allowedValue, networkValue, idValue)
-            member.add(f, list: MemberSlot.conditions)
+            let f = K.condition.info.record()
+            f[K.condition.id] = idValue
+            f[K.condition.code] = d.conceptValue
+            f[K.condition.clinicalStatus] = K.active
+            f[K.condition.category] = K.diagnosisCategory
+            f[K.condition.onset] = onset
+            f[K.condition.encounter] = encounterValue
+            f[K.condition.source] = K.claimSource
+            setMoney(f, K.condition.money, paidValue, allowedValue, networkValue, idValue)
+            member.add(f, list: K.member.conditions)
         }
 
         // A procedure per HCPCS/CPT line code (the line's dates and amounts) ...
-        let claimDays = Value.period(firstDate.map(Value.dayDateTime) ?? .null, lastDate.map(Value.dayDateTime) ?? .null)
         for l in lines {
             guard let h = l.hcpcs else { continue }
-            let f = ProcedureSlot.info.record()
-            f[ProcedureSlot.id] = idValue
-            f[ProcedureSlot.code] = h.conceptValue
-            f[ProcedureSlot.status] = ClaimBuilder.completed
+            let f = K.procedure.info.record()
+            f[K.procedure.id] = idValue
+            f[K.procedure.code] = h.conceptValue
+            f[K.procedure.status] = K.completed
             // The line's own dates; a line without dates spans the claim. One day is a date-time.
             let s = l.start != ClaimBuilder.none ? l.start : first
             let en = l.start != ClaimBuilder.none ? (l.end != ClaimBuilder.none ? l.end : l.start) : last
             if s == en || en == ClaimBuilder.none {
-                f[ProcedureSlot.performed] = ClaimBuilder.date(s).map(Value.dayDateTime) ?? .null
+                f[K.procedure.performed] = ClaimBuilder.date(s).map(Value.dayDateTime) ?? .null
             } else if s == first && en == last {
-                f[ProcedureSlot.performed] = claimDays
+                f[K.procedure.performed] = claimDays
             } else {
-                f[ProcedureSlot.performed] = .period(ClaimBuilder.date(s).map(Value.dayDateTime) ?? .null, ClaimBuilder.date(en).map(Value.dayDateTime) ?? .null)
+                f[K.procedure.performed] = .period(ClaimBuilder.date(s).map(Value.dayDateTime) ?? .null, ClaimBuilder.date(en).map(Value.dayDateTime) ?? .null)
             }
-            f[ProcedureSlot.encounter] = encounterValue
-            setMoney(f, ProcedureSlot.money, ClaimBuilder.dollars(l.paid), ClaimBuilder.dollars(l.allowed), networkValue, idValue)
-            member.add(f, list: MemberSlot.procedures)
+            f[K.procedure.encounter] = encounterValue
+            setMoney(f, K.procedure.money, ClaimBuilder.dollars(l.paid), ClaimBuilder.dollars(l.allowed), networkValue, idValue)
+            member.add(f, list: K.member.procedures)
         }
         // ... and per ICD-10-PCS procedure code (on its procedure date; the claim's amounts).
         for p in px {
-            let f = ProcedureSlot.info.record()
-            f[ProcedureSlot.id] = idValue
-            f[ProcedureSlot.code] = p.code.conceptValue
-            f[ProcedureSlot.status] = ClaimBuilder.completed
-            f[ProcedureSlot.performed] = ClaimBuilder.date(p.date != ClaimBuilder.none ? p.date : first).map(Value.dayDateTime) ?? .null
-            f[ProcedureSlot.encounter] = encounterValue
-            setMoney(f, ProcedureSlot.money, paidValue, allowedValue, networkValue, idValue)
-            member.add(f, list: MemberSlot.procedures)
+            let f = K.procedure.info.record()
+            f[K.procedure.id] = idValue
+            f[K.procedure.code] = p.code.conceptValue
+            f[K.procedure.status] = K.completed
+            f[K.procedure.performed] = ClaimBuilder.date(p.date != ClaimBuilder.none ? p.date : first).map(Value.dayDateTime) ?? .null
+            f[K.procedure.encounter] = encounterValue
+            setMoney(f, K.procedure.money, paidValue, allowedValue, networkValue, idValue)
+            member.add(f, list: K.member.procedures)
         }
     }
 }

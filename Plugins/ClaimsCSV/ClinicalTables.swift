@@ -4,6 +4,8 @@ import TallyLanguage
 /// Fixed values the clinical tables share (one instance each, shared by every record).
 enum ClinicalValues {
     static let observationCategorySystem = codeSystemURL("observation-category")
+    /// LOINC's URL, looked up once (a `codeSystemURL` call per row cost more than the row's category).
+    static let loincSystem = codeSystemURL("loinc")
     static let conditionCategorySystem = "http://terminology.hl7.org/CodeSystem/condition-category"
 
     static func category(_ system: String, _ code: String) -> Value {
@@ -219,7 +221,7 @@ final class ObservationTable: Table {
     let map: ClinicalMapper
     let id, person, encounter, date, type, result, sourceUnits, normalizedUnits, panelID, status: Int
     let codes: ClinicalMapper.CodeColumns
-    private var categories: [String: Value] = [:]
+    private let categories = ByteTable<Value>(capacity: 16)
 
     static let systolic = "8480-6", diastolic = "8462-4"
     static let bpPanelCode = Value.concept(Concept(codes: [Code(system: codeSystemURL("loinc"), code: "85354-9")]))
@@ -259,18 +261,18 @@ final class ObservationTable: Table {
 
     func category(_ type: Bytes, _ code: Code) -> Value {
         if type.isEmpty {
-            return code.system == codeSystemURL("loinc") && ClinicalValues.vitalSignCodes.contains(code.code) ? ClinicalValues.vitalSignsCategory : .null
+            return code.system == ClinicalValues.loincSystem && ClinicalValues.vitalSignCodes.contains(code.code) ? ClinicalValues.vitalSignsCategory : .null
         }
-        let text = ByteParse.string(type)
-        if let v = categories[text] { return v }
-        var key = text.lowercased().replacingAll("_", "-").replacingAll(" ", "-")
-        if key == "vitals" || key == "vital-sign" { key = "vital-signs" }
-        if key == "lab" || key == "labs" { key = "laboratory" }
-        let v: Value = ClinicalValues.observationCategories.contains(key)
-            ? ClinicalValues.category(ClinicalValues.observationCategorySystem, key)
-            : .list([.concept(Concept(codes: [], text: text))])
-        categories[text] = v
-        return v
+        // By the type's bytes: no String made per row.
+        return categories.value(type) { type in
+            let text = ByteParse.string(type)
+            var key = text.lowercased().replacingAll("_", "-").replacingAll(" ", "-")
+            if key == "vitals" || key == "vital-sign" { key = "vital-signs" }
+            if key == "lab" || key == "labs" { key = "laboratory" }
+            return ClinicalValues.observationCategories.contains(key)
+                ? ClinicalValues.category(ClinicalValues.observationCategorySystem, key)
+                : .list([.concept(Concept(codes: [], text: text))])
+        }
     }
 
     func row(_ r: Row) throws {
@@ -289,7 +291,7 @@ final class ObservationTable: Table {
         let record = f
         let panel = r.bytes(panelID)
         if !panel.isEmpty {
-            let isBP = code.code.system == codeSystemURL("loinc") && (code.code.code == Self.systolic || code.code.code == Self.diastolic)
+            let isBP = code.code.system == ClinicalValues.loincSystem && (code.code.code == Self.systolic || code.code.code == Self.diastolic)
             keep(record, who, panel, PanelRow(record: record, line: r.line, effective: when, encounter: r.string(encounter),
                                               hasStatus: r.has(status), isBloodPressure: isBP), r.line)
             return

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TallyEngine
 import TallyLanguage
 
@@ -162,6 +169,28 @@ final class EligibilityTable: Table {
     }
 }
 
+/// The text value of one column as on the previous row that read it (interned, nil when empty):
+/// rows of one member repeat most of their values, and comparing the bytes with the last ones
+/// costs less than a lookup.
+final class RepeatedText {
+    private var last: [UInt8] = []
+    private var lastValue: Value = .null
+    private var filled = false
+
+    @inline(__always)
+    func value(_ b: Bytes, _ ctx: LoadContext) -> Value {
+        if filled, b.count == last.count,
+           b.isEmpty || last.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) {
+            return lastValue
+        }
+        lastValue = .optionalString(ctx.text(b))
+        last.removeAll(keepingCapacity: true)
+        last.append(contentsOf: b)
+        filled = true
+        return lastValue
+    }
+}
+
 /// provider_attribution.csv: one row per member-month. Each row gives up to two Attributions,
 /// one for the payer's attribution (program "payer") and one for the custom method (program
 /// "custom"), over the calendar month of `year_month`.
@@ -172,7 +201,11 @@ final class ProviderAttributionTable: Table {
     let ctx: LoadContext
     let person, yearMonth, payer, plan: Int
     let payerColumns: (Int, Int, Int), customColumns: (Int, Int, Int)
-    private var months: [Int: Value] = [:]
+    /// Month periods by the `year_month` bytes (nil: not a month).
+    private let months = ByteTable<Value?>(capacity: 64)
+    /// The provider, practice and organization of each program, then payer and plan: a member's
+    /// rows repeat them month after month.
+    private let repeats = (0..<8).map { _ in RepeatedText() }
 
     init(columns c: Columns, context: LoadContext) {
         ctx = context
@@ -184,27 +217,35 @@ final class ProviderAttributionTable: Table {
     func row(_ r: Row) throws {
         let id = try r.required(person)
         let ym = try r.required(yearMonth)
-        guard let (first, last) = ByteParse.month(ym) else {
+        // The month's period by the field's bytes (nil for a bad month): one per distinct month.
+        guard let period = months.value(ym, make: { b in
+            ByteParse.month(b).map { first, last in Value.period(.temporal(first), .temporal(last)) }
+        }) else {
             throw RowError("bad-date", "year_month \(ByteParse.quoted(ym)) is not a month YYYYMM")
         }
         let b = ctx.member(id, line: r.line)
-        let key = first.parts.year * 12 + first.parts.month
-        let period: Value
-        if let p = months[key] { period = p } else {
-            period = .period(.temporal(first), .temporal(last))
-            months[key] = period
-        }
-        for (program, cols) in [("payer", payerColumns), ("custom", customColumns)] {
+        let S = AttributionSlot.all
+        // The payer and plan once for both programs (no list of programs made per row).
+        var payerValue: Value?, planValue: Value?
+        for program in 0..<2 {
+            let cols = program == 0 ? payerColumns : customColumns
             guard r.has(cols.0) || r.has(cols.1) || r.has(cols.2) else { continue }
-            let f = AttributionSlot.info.record()
-            f[AttributionSlot.period] = period
-            f[AttributionSlot.provider] = .optionalString(ctx.text(r.bytes(cols.0)))
-            f[AttributionSlot.practice] = .optionalString(ctx.text(r.bytes(cols.1)))
-            f[AttributionSlot.organization] = .optionalString(ctx.text(r.bytes(cols.2)))
-            f[AttributionSlot.program] = .string(program)
-            f[AttributionSlot.payer] = .optionalString(ctx.text(r.bytes(payer)))
-            f[AttributionSlot.plan] = .optionalString(ctx.text(r.bytes(plan)))
+            if payerValue == nil {
+                payerValue = repeats[6].value(r.bytes(payer), ctx)
+                planValue = repeats[7].value(r.bytes(plan), ctx)
+            }
+            let k = program * 3
+            let f = S.info.record()
+            f[S.period] = period
+            f[S.provider] = repeats[k].value(r.bytes(cols.0), ctx)
+            f[S.practice] = repeats[k + 1].value(r.bytes(cols.1), ctx)
+            f[S.organization] = repeats[k + 2].value(r.bytes(cols.2), ctx)
+            f[S.program] = program == 0 ? Self.payerProgram : Self.customProgram
+            f[S.payer] = payerValue!
+            f[S.plan] = planValue!
             b.add(f, list: MemberSlot.attributions)
         }
     }
+
+    static let payerProgram = Value.string("payer"), customProgram = Value.string("custom")
 }

@@ -142,4 +142,44 @@ final class MemberTableTests: ClaimsCSVTestCase {
         XCTAssertEqual(field(a[2], "practice").asString, "Elm Practice")
         XCTAssertEqual(field(a[2], "period").asInterval?.high.asTemporal, .date(2024, 3, 31))
     }
+
+    /// Attribution values are reused from the previous row while they repeat (`RepeatedText`) and
+    /// month periods by the `year_month` bytes: values that change, go empty, come back, belong to
+    /// another member, or are bad months must still read as they are.
+    func testProviderAttributionRepeatedValues() throws {
+        try patients("p1", "p2")
+        try write("provider_attribution.csv", """
+            person_id,year_month,payer,plan,payer_attributed_provider,payer_attributed_provider_practice,payer_attributed_provider_organization,custom_attributed_provider,custom_attributed_provider_practice,custom_attributed_provider_organization
+            p1,202401,Acme Health Plan of Ohio,Gold,1234567890,Main St Practice,Acme ACO,1234567890,Main St Practice,Acme ACO
+            p1,202402,Acme Health Plan of Ohio,Gold,1234567890,Main St Practice,Acme ACO,1234567891,Main St Practice,
+            p1,202413,Acme Health Plan of Ohio,Gold,1234567890,Main St Practice,Acme ACO,,,
+            p1,2024-03,Acme Health Plan of Ohio,,1234567890,,Acme ACO,,,
+            p2,202401,Acme Health Plan of Ohio,Gold,1234567890,Main St Practice,Acme ACO,,,
+            p2,202413,Acme,Gold,1234567890,Main St Practice,Acme ACO,,,
+            p2,202402,Beta,Silver,1234567899,Main St Practic,Acme AC,,,
+
+            """)
+        let panel = try load()
+        XCTAssertEqual(panel.report.rejections.map(\.line), [4, 7])
+        XCTAssertEqual(panel.report.rejections.map(\.message), ["year_month '202413' is not a month YYYYMM", "year_month '202413' is not a month YYYYMM"])
+        let a = records(try member(panel, "p1"), "attributions")
+        func row(_ r: Record) -> [String] {
+            ["program", "provider", "practice", "organization", "payer", "plan"].map { field(r, $0).asString ?? "-" }
+        }
+        XCTAssertEqual(a.map(row), [
+            ["payer", "1234567890", "Main St Practice", "Acme ACO", "Acme Health Plan of Ohio", "Gold"],
+            ["custom", "1234567890", "Main St Practice", "Acme ACO", "Acme Health Plan of Ohio", "Gold"],
+            ["payer", "1234567890", "Main St Practice", "Acme ACO", "Acme Health Plan of Ohio", "Gold"],
+            ["custom", "1234567891", "Main St Practice", "-", "Acme Health Plan of Ohio", "Gold"],
+            ["payer", "1234567890", "-", "Acme ACO", "Acme Health Plan of Ohio", "-"],
+        ])
+        XCTAssertEqual(field(a[4], "period").asInterval?.low.asTemporal, .date(2024, 3, 1))
+        XCTAssertEqual(field(a[4], "period").asInterval?.high.asTemporal, .date(2024, 3, 31))
+        let b = records(try member(panel, "p2"), "attributions")
+        XCTAssertEqual(b.map(row), [
+            ["payer", "1234567890", "Main St Practice", "Acme ACO", "Acme Health Plan of Ohio", "Gold"],
+            ["payer", "1234567899", "Main St Practic", "Acme AC", "Beta", "Silver"],
+        ])
+        XCTAssertEqual(field(b[1], "period").asInterval?.high.asTemporal, .date(2024, 2, 29))
+    }
 }
