@@ -96,7 +96,15 @@ final class MedicalClaimTable: Table {
         p.drgSystem = try r.system(drgType, ctx.systems, fallback: CodeSystems.msdrg)!
         for k in px.indices {
             pxDateScratch[k] = ClaimBuilder.none
-            if !r.isEmpty(px[k]), let d = try r.date(pxDates[k]) { pxDateScratch[k] = ClaimBuilder.day(d) }
+            if r.isEmpty(px[k]) {
+                // The rest empty too (most rows): their dates are not read.
+                if r.restEmpty(px, from: k) {
+                    for j in k..<px.count { pxDateScratch[j] = ClaimBuilder.none }
+                    break
+                }
+                continue
+            }
+            if let d = try r.date(pxDates[k]) { pxDateScratch[k] = ClaimBuilder.day(d) }
         }
         lineValues(r, &p.line)
 
@@ -245,11 +253,23 @@ final class ClaimBuilder {
         if facility == nil { facility = ctx.text(r.bytes(t.facility)) }
         if let n = p.inNetwork { inNetwork = (inNetwork ?? true) && n }
         // Diagnosis and procedure codes: each distinct code once, in the order first seen.
-        for c in t.dx where !r.isEmpty(c) {
+        // (Stopping at the first of the trailing empty columns, found from their spans at once.)
+        let dxColumns = t.dx
+        for k in dxColumns.indices {
+            let c = dxColumns[k]
+            if r.isEmpty(c) {
+                if r.restEmpty(dxColumns, from: k) { break }
+                continue
+            }
             if let code = ctx.systems.code(p.dxSystem, r.bytes(c)), !dx.contains(where: { $0 === code }) { dx.append(code) }
         }
-        for k in t.px.indices where !r.isEmpty(t.px[k]) {
-            if let code = ctx.systems.code(p.pxSystem, r.bytes(t.px[k])), !px.contains(where: { $0.code === code }) {
+        let pxColumns = t.px
+        for k in pxColumns.indices {
+            if r.isEmpty(pxColumns[k]) {
+                if r.restEmpty(pxColumns, from: k) { break }
+                continue
+            }
+            if let code = ctx.systems.code(p.pxSystem, r.bytes(pxColumns[k])), !px.contains(where: { $0.code === code }) {
                 px.append(.init(code: code, date: t.pxDateScratch[k]))
             }
         }

@@ -124,8 +124,25 @@ struct Columns {
 struct Row {
     let reader: CSVReader
     let columns: Columns
+    /// The last date read from each column: dates repeat on a claim's lines and a member's rows.
+    private let dates: DateMemo
+
+    init(reader: CSVReader, columns: Columns) {
+        self.reader = reader
+        self.columns = columns
+        dates = DateMemo(columns: columns.names.count)
+    }
 
     var line: Int { reader.rowLine }
+
+    /// The columns `c` (ascending) from position `k` on when, from `k`, they are consecutive
+    /// columns that are all empty (`CSVReader.allEmpty`): a loop over numbered code columns
+    /// stops there.
+    @inline(__always)
+    func restEmpty(_ c: [Int], from k: Int) -> Bool {
+        let last = c.count - 1
+        return k <= last && c[last] - c[k] == last - k && reader.allEmpty(c[k], c[last])
+    }
 
     @inline(__always) func bytes(_ c: Int) -> Bytes { reader.field(c) }
     @inline(__always) func has(_ c: Int) -> Bool { !reader.field(c).isEmpty }
@@ -150,8 +167,11 @@ struct Row {
     func date(_ c: Int) throws -> Temporal? {
         let b = reader.field(c)
         if b.isEmpty { return nil }
+        if let t = dates.lookup(c, b) { return t }
         switch ByteParse.date(b) {
-        case .success(let t): return t
+        case .success(let t):
+            dates.store(c, b, t)
+            return t
         case .failure(let f): throw RowError("bad-date", "\(name(c)) \(ByteParse.quoted(b)) is not a date: \(f.message)")
         }
     }
@@ -221,6 +241,49 @@ struct Row {
         if let s = start, let e = end, e.millis < s.millis {
             throw RowError("end-before-start", "\(name(endColumn)) \(e) is before \(name(startColumn)) \(s)")
         }
+    }
+}
+
+/// The last date parsed from each column, by its ten bytes (`YYYY-MM-DD`; other lengths are
+/// always parsed). Only dates that parsed are kept, so a bad date is rejected every time.
+final class DateMemo {
+    private let keys: UnsafeMutablePointer<(UInt64, UInt16)>
+    /// Nil until the column's first date is stored.
+    private let values: UnsafeMutablePointer<Temporal?>
+    private let count: Int
+
+    init(columns: Int) {
+        count = columns
+        keys = .allocate(capacity: max(1, columns))
+        keys.initialize(repeating: (0, 0), count: max(1, columns))
+        values = .allocate(capacity: max(1, columns))
+        values.initialize(repeating: nil, count: max(1, columns))
+    }
+
+    deinit {
+        keys.deallocate()
+        values.deallocate()
+    }
+
+    @inline(__always)
+    private static func key(_ b: Bytes) -> (UInt64, UInt16) {
+        let raw = UnsafeRawPointer(b.baseAddress!)
+        return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+    }
+
+    /// The date last stored for the column when the bytes are the same ten bytes.
+    @inline(__always)
+    func lookup(_ c: Int, _ b: Bytes) -> Temporal? {
+        guard b.count == 10, c >= 0, c < count else { return nil }
+        let k = Self.key(b)
+        return keys[c] == k ? values[c] : nil  // nil when nothing was stored yet
+    }
+
+    @inline(__always)
+    func store(_ c: Int, _ b: Bytes, _ t: Temporal) {
+        guard b.count == 10, c >= 0, c < count else { return }
+        keys[c] = Self.key(b)
+        values[c] = t
     }
 }
 

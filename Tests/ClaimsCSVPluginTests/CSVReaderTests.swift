@@ -300,4 +300,22 @@ final class CodeSystemTests: XCTestCase {
         XCTAssertTrue(x === y)
         XCTAssertTrue(x?.concept === y?.concept)
     }
+
+    /// `allEmpty` is true only when nothing but commas lies between the fields.
+    func testAllEmptyFromSpans() {
+        let r = CSVReader(bytes: Array("a,,,b,, ,\"\",,\n,,\n".utf8))
+        XCTAssertEqual(r.next(), .row)
+        XCTAssertTrue(r.allEmpty(1, 2))
+        XCTAssertFalse(r.allEmpty(1, 3))  // b
+        XCTAssertTrue(r.allEmpty(4, 4))
+        XCTAssertFalse(r.allEmpty(4, 5))  // a blank
+        XCTAssertTrue(r.isEmpty(5))
+        XCTAssertFalse(r.allEmpty(6, 7))  // a quoted empty field
+        XCTAssertTrue(r.isEmpty(6))
+        XCTAssertTrue(r.allEmpty(7, 8))
+        XCTAssertFalse(r.allEmpty(8, 9))  // past the last field
+        XCTAssertFalse(r.allEmpty(2, 1))
+        XCTAssertEqual(r.next(), .row)
+        XCTAssertTrue(r.allEmpty(0, 2))
+    }
 }

@@ -322,4 +322,43 @@ final class ClaimTests: ClaimsCSVTestCase {
         XCTAssertEqual(field(d[0], "claim_id").asString, "rx1")
         XCTAssertTrue(field(d[1], "paid").isNull)
     }
+
+    /// Numbered code columns stop at the first of their trailing empty columns (told from the
+    /// spans at once); gaps, blank and quoted-empty fields before a code, and dates repeated from
+    /// the row before (`DateMemo`) must read as field by field. A bad date after a good one in the
+    /// same column is still rejected.
+    func testCodeColumnsWithGapsBlanksAndRepeatedDates() throws {
+        try patients("p1")
+        try write("medical_claim.csv", """
+            claim_id,claim_line_number,claim_type,person_id,claim_start_date,claim_end_date,diagnosis_code_type,diagnosis_code_1,diagnosis_code_2,diagnosis_code_3,diagnosis_code_4,procedure_code_type,procedure_code_1,procedure_code_2,procedure_date_1,procedure_date_2
+            c1,1,institutional,p1,2024-01-02,2024-01-05,icd-10-cm,E119,,I10,,icd-10-pcs,,0DTJ4ZZ,2024-01-04,2024-01-03
+            c2,1,professional,p1,2024-01-02,2024-01-02,icd-10-cm,,"",  ,J45,icd-10-pcs,,,,
+            c3,1,professional,p1,2024-01-02,2024-01-02,icd-10-cm,Z00, ,,,icd-10-pcs,0DTJ4ZZ,,,2024-01-09
+            c4,1,professional,p1,2024-01-02,2024-01-02,,,,,,,,0B110F4,,
+            c5,1,professional,p1,2024-01-02,2024-13-02,icd-10-cm,R51,,,,,,,,
+            c6,1,professional,p1,2024-01-02,2024-01-02,icd-10-cm,"R52",,,"",,,,,
+
+            """)
+        let panel = try load()
+        XCTAssertEqual(panel.report.rejections.map(\.line), [6])
+        XCTAssertEqual(panel.report.rejections.map(\.message), ["claim_end_date '2024-13-02' is not a date: month 13 is out of range 01-12"])
+        let p1 = try member(panel, "p1")
+        let claims = records(p1, "claims")
+        XCTAssertEqual(claims.map { field($0, "id").asString }, ["c1", "c2", "c3", "c4", "c6"])
+        XCTAssertEqual(claims.map { field($0, "diagnoses").asCodeKeys }, [
+            ["\(icd10cm)|E11.9", "\(icd10cm)|I10"], ["\(icd10cm)|J45"], ["\(icd10cm)|Z00"], [], ["\(icd10cm)|R52"],
+        ])
+        XCTAssertEqual(claims.map { field($0, "procedures").asCodeKeys }, [
+            ["\(icd10pcs)|0DTJ4ZZ"], [], ["\(icd10pcs)|0DTJ4ZZ"], ["\(icd10pcs)|0B110F4"], [],
+        ])
+        // ICD-10-PCS procedures on their own date (c1: procedure_date_2), else the claim's start
+        // (c3's procedure_date_2 belongs to an empty code; c4's code has no date).
+        let procedures = records(p1, "procedures")
+        XCTAssertEqual(procedures.map { field($0, "id").asString }, ["c1", "c3", "c4"])
+        XCTAssertEqual(procedures.map { field($0, "performed").asTemporal?.dayNumber }, [
+            Temporal.date(2024, 1, 3).dayNumber, Temporal.date(2024, 1, 2).dayNumber, Temporal.date(2024, 1, 2).dayNumber,
+        ])
+        XCTAssertEqual(field(claims[0], "period").asInterval?.high.asTemporal, .date(2024, 1, 5))
+        XCTAssertEqual(field(claims[4], "period").asInterval?.high.asTemporal, .date(2024, 1, 2))
+    }
 }
