@@ -265,15 +265,21 @@ final class CSVReader {
 
         @inline(__always)
         mutating func append(_ start: Int, _ end: Int, _ raw: Bool) {
-            if count == capacity {
-                let bigger = UnsafeMutablePointer<Span>.allocate(capacity: capacity * 2)
-                bigger.update(from: base, count: count)
-                base.deallocate()
-                base = bigger
-                capacity *= 2
-            }
+            if count == capacity { reserve(capacity * 2) }
             base[count] = Span(start: start, end: end, raw: raw)
             count += 1
+        }
+
+        /// Makes room for `n` spans in all (the spans so far kept).
+        mutating func reserve(_ n: Int) {
+            guard n > capacity else { return }
+            var c = capacity
+            while c < n { c *= 2 }
+            let bigger = UnsafeMutablePointer<Span>.allocate(capacity: c)
+            bigger.update(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity = c
         }
     }
 
@@ -293,6 +299,36 @@ final class CSVReader {
         var counted = 0  // fields past the limit, counted but not located
         var fieldStart = p
         var i = p
+        // Every field located (the usual read), in a row short enough that room for a field per
+        // byte is made first: each comma is then one store, with no test of the room or limit.
+        if limit >= end - p + 1, end - p < 1 << 16 {
+            list.reserve(end - p + 1)
+            let out = list.base
+            var n = 0
+            while i + 8 <= end {
+                let t = UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self) ^ 0x2C2C_2C2C_2C2C_2C2C
+                var commas = ~(((t & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | t | 0x7F7F_7F7F_7F7F_7F7F)
+                while commas != 0 {
+                    let k = i &+ (commas.trailingZeroBitCount &>> 3)
+                    out[n] = Span(start: fieldStart, end: k, raw: false)
+                    n &+= 1
+                    fieldStart = k &+ 1
+                    commas &= commas &- 1
+                }
+                i &+= 8
+            }
+            while i < end {
+                if buf[i] == 0x2C {
+                    out[n] = Span(start: fieldStart, end: i, raw: false)
+                    n &+= 1
+                    fieldStart = i &+ 1
+                }
+                i &+= 1
+            }
+            out[n] = Span(start: fieldStart, end: end, raw: false)
+            list.count = n + 1
+            return finishPlainRow(&list, counted: 0, p, lineEnd)
+        }
         while i + 8 <= end {
             // The exact "which bytes are zero" word test on the bytes XOR ',': one bit per comma.
             let t = UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self) ^ 0x2C2C_2C2C_2C2C_2C2C
@@ -319,6 +355,11 @@ final class CSVReader {
             i += 1
         }
         if list.count == limit { counted += 1 } else { list.append(fieldStart, end, false) }
+        return finishPlainRow(&list, counted: counted, p, lineEnd)
+    }
+
+    @inline(__always)
+    private func finishPlainRow(_ list: inout SpanList, counted: Int, _ p: Int, _ lineEnd: Int) -> Bool {
         spans = list.base
         spanCapacity = list.capacity
         fieldCount = list.count + counted

@@ -318,4 +318,32 @@ final class CodeSystemTests: XCTestCase {
         XCTAssertEqual(r.next(), .row)
         XCTAssertTrue(r.allEmpty(0, 2))
     }
+
+    /// Plain rows get room for a field per byte first when shorter than 64 KiB; longer ones grow
+    /// the spans as they go. Both read every field, also after a row with more fields.
+    func testPlainRowsShortAndLong() {
+        let long = (0..<20_000).map { "f\($0)" }.joined(separator: ",")  // about 129 KB
+        let text = "a,b\n" + long + "\n,,x,\n" + long + ",\n1,2"
+        for chunk in [1 << 20, 4096] {
+            let r = CSVReader(bytes: Array(text.utf8), chunkSize: chunk)
+            XCTAssertEqual(r.next(), .row)
+            XCTAssertEqual(r.fieldCount, 2)
+            XCTAssertEqual(r.string(1), "b")
+            XCTAssertEqual(r.next(), .row)
+            XCTAssertEqual(r.fieldCount, 20_000)
+            XCTAssertEqual(r.string(0), "f0")
+            XCTAssertEqual(r.string(12_345), "f12345")
+            XCTAssertEqual(r.string(19_999), "f19999")
+            XCTAssertEqual(r.next(), .row)
+            XCTAssertEqual(r.fieldCount, 4)
+            XCTAssertEqual((0..<4).map { r.string($0) }, ["", "", "x", ""])
+            XCTAssertEqual(r.next(), .row)
+            XCTAssertEqual(r.fieldCount, 20_001)
+            XCTAssertEqual(r.string(19_999), "f19999")
+            XCTAssertEqual(r.string(20_000), "")
+            XCTAssertEqual(r.next(), .row)
+            XCTAssertEqual((0..<2).map { r.string($0) }, ["1", "2"])
+            XCTAssertEqual(r.next(), .end)
+        }
+    }
 }
