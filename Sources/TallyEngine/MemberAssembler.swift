@@ -37,6 +37,9 @@ public struct MemberAssembler {
                MemberAssembler.idOrder(previous, before: record) == false {
                 outOfOrder |= 1 << slot
             }
+            // Room for four at first: most lists get a few records, and growing one from empty
+            // (room for 1, then 2, then 4) costs an allocation, a move and a free at each step.
+            if lists[slot].isEmpty { lists[slot].reserveCapacity(4) }
             lists[slot].append(.record(record))
         }
         /// Resolves `record.fields[slot]` to the member's record with `id` in the list at `listSlot`.
