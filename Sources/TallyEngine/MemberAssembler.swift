@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TallyLanguage
 
 /// Collects records per member while a loader reads, then builds the member records: lists
@@ -111,8 +118,40 @@ extension MemberAssembler {
     static func sortedByID(_ list: [Value], idSlot: Int) -> [Value] {
         func id(_ v: Value) -> String { v.asRecord?.fields[idSlot].asString ?? "" }
         let ids = list.map(id)
-        let order = ids.indices.sorted { ids[$0] != ids[$1] ? ids[$0] < ids[$1] : $0 < $1 }
+        let order: [Int]
+        if ids.allSatisfy(isASCII) {
+            // ASCII ids order as String orders them by their bytes: one comparison, no
+            // normalisation.
+            order = ids.indices.sorted { a, b in
+                let c = byteOrder(ids[a], ids[b])
+                return c != 0 ? c < 0 : a < b
+            }
+        } else {
+            order = ids.indices.sorted { ids[$0] != ids[$1] ? ids[$0] < ids[$1] : $0 < $1 }
+        }
         return order.map { list[$0] }
+    }
+
+    /// Whether a string is ASCII, read in place (false when its bytes cannot be read in place).
+    static func isASCII(_ s: String) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { b in
+            var all: UInt8 = 0
+            for c in b { all |= c }
+            return all < 0x80
+        } ?? false
+    }
+
+    /// Byte order of two strings' UTF-8 (-1, 0, 1): String's order when both are ASCII.
+    @inline(__always)
+    static func byteOrder(_ a: String, _ b: String) -> Int {
+        a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                if c != 0 { return c < 0 ? -1 : 1 }
+                return x.count < y.count ? -1 : x.count > y.count ? 1 : 0
+            }
+        }! ?? 0
     }
 
     /// Whether `a` may stay before `b` in a list sorted by id (equal ids keep their order); nil

@@ -1,6 +1,7 @@
+import Foundation
 import XCTest
 @testable import ClaimsCSVPlugin
-import TallyEngine
+@testable import TallyEngine
 import TallyLanguage
 
 /// Whole-folder properties: column order and unknown columns do not matter, loads are
@@ -127,5 +128,35 @@ extension ClaimsCSVTestCase {
         try write("encounter.csv", "encounter_id,person_id,encounter_type,encounter_start_date,encounter_end_date\ne1,p2,office visit,2024-02-02,2024-02-02\n")
         try write("immunization.csv", "immunization_id,person_id,normalized_code,occurrence_date\ni1,p1,140,2024-10-01\n")
         try write("medication.csv", "medication_id,person_id,prescribing_date,rxnorm_code,quantity,days_supply\nmed1,p1,2024-01-05,860975,60,30\n")
+    }
+
+    /// Lists out of id order are sorted by id as String orders ids (stably): ASCII ids by their
+    /// bytes, others by String comparison (where byte order differs: `xa` + U+0301 is `xá`,
+    /// after `xb`).
+    func testListsSortedByIDAsStringsOrderThem() {
+        let slot = CanonicalSchema.slot("Condition", "id")
+        func list(_ ids: [String?]) -> [Value] {
+            ids.map { id in
+                let r = CanonicalSchema.newRecord("Condition")
+                r[slot] = id.map(Value.string) ?? .null
+                r[CanonicalSchema.slot("Condition", "clinical_status")] = .string(UUID().uuidString)  // tells equal ids apart
+                return .record(r)
+            }
+        }
+        for ids: [String?] in [
+            ["b", "a", "a", "", "ab", "B", nil, "a", "P00000002-C0001", "P00000001-C0002-long-id-over-15-bytes"],
+            ["xb", "xa\u{301}", "xa", "x\u{E1}", "a", "xa\u{301}"],
+            ["\u{1F600}", "z", "\u{E9}", "e\u{301}", "E"],
+        ] {
+            let values = list(ids)
+            let sorted = MemberAssembler.sortedByID(values, idSlot: slot)
+            let key = { (v: Value) in v.asRecord?.fields[slot].asString ?? "" }
+            let expected = values.enumerated().sorted { a, b in
+                key(a.element) != key(b.element) ? key(a.element) < key(b.element) : a.offset < b.offset
+            }.map { $0.element.asRecord! }
+            XCTAssertEqual(sorted.map { ObjectIdentifier($0.asRecord!) }, expected.map(ObjectIdentifier.init), "\(ids)")
+        }
+        XCTAssertEqual(MemberAssembler.sortedByID(list(["xb", "xa\u{301}", "xa"]), idSlot: slot).map { $0.asRecord?.fields[slot].asString },
+                       ["xa", "xb", "xa\u{301}"])
     }
 }
