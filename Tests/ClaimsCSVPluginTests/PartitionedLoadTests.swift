@@ -81,6 +81,37 @@ final class PartitionedLoadTests: ClaimsCSVTestCase {
         try write("lab_result.csv", labs)
     }
 
+    /// A folder in person order loaded in ranges: claims whose lines interleave within a person, a
+    /// repeated line, a rejected row between them, and persons with one row give what a whole
+    /// load gives.
+    func testClaimsBuiltAtEachPersonLikeAWholeLoad() throws {
+        let ids = (1...12).map { String(format: "p%02d", $0) }
+        try write("patient.csv", "person_id,sex,birth_date\n" + ids.map { "\($0),female,1950-01-01\n" }.joined())
+        var m = CSVBuilder.medical()
+        for (k, id) in ids.enumerated() {
+            let lines: [(String, String, String)] = k % 3 == 0 ? [("a", "1", "2024-01-05")]
+                : [("a", "1", "2024-01-05"), ("b", "1", "2024-02-05"), ("a", "2", "2024-01-06"), ("b", "1", "2024-02-07"),
+                   ("a", "3", "2024-13-01"), ("b", "2", "2024-02-06"), ("a", "4", "2024-01-07")]
+            for (claim, line, date) in lines {
+                m.add(["claim_id": "\(id)-\(claim)", "claim_line_number": line, "claim_type": "professional", "person_id": id,
+                       "claim_start_date": "2024-01-01", "claim_end_date": "2024-03-01", "claim_line_start_date": date,
+                       "hcpcs_code": "9921\(line)", "paid_amount": "\(k).\(line)0", "diagnosis_code_type": "icd-10-cm",
+                       "diagnosis_code_1": line == "2" ? "I10" : "E119", "diagnosis_code_2": claim == "b" ? "E119" : ""])
+            }
+        }
+        try write("medical_claim.csv", m.text)
+        XCTAssertNotNil(try RangePlan.make(folder: dir, tables: Array(ClaimsCSVLoader.tables.indices), options: LoadOptions(), parts: 3, jobs: 1))
+        let whole = render(try load())
+        XCTAssertTrue(whole.contains("rejected duplicate-line"), whole)
+        XCTAssertTrue(whole.contains("rejected bad-date"), whole)
+        for parts in [2, 3, 5, 12] {
+            XCTAssertEqual(try loadInParts(parts: parts, jobs: 1), whole, "\(parts) parts")
+        }
+        let panel = try load()
+        let claims = records(try member(panel, "p02"), "claims")
+        XCTAssertEqual(claims.map { field($0, "lines").asList.count }, [3, 2])
+    }
+
     func testSortedFilesAreLoadedInRangesLikeAWholeLoad() throws {
         try writeSortedMessyPanel()
         XCTAssertNotNil(try RangePlan.make(folder: dir, tables: Array(ClaimsCSVLoader.tables.indices), options: LoadOptions(), parts: 3, jobs: 2))
