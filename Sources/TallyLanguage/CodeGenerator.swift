@@ -6,6 +6,8 @@ struct CodeGenerator {
     var file: SourceFile? = nil
     /// Errors and costs of the bodies, for memoized calls and early exits (nil: neither).
     var analysis: BodyAnalysis? = nil
+    /// Numbers the queries answered from a per-member index (shared by the copies of the generator).
+    let indexSites = SiteCounter()
 
     func program() -> Program {
         var g = self
@@ -37,7 +39,7 @@ struct CodeGenerator {
                        functionEvals: functionEvals, functionFrameSizes: c.functions.map(\.frameSize),
                        functionMemoized: c.functions.indices.map { analysis?.memoizable($0) ?? false },
                        functionEpisodeDependent: c.functions.map(\.usesEpisode), recordsCoverage: c.input.coverage != nil,
-                       definesKeptAcrossMembers: analysis?.defineMemberIndependent)
+                       definesKeptAcrossMembers: analysis?.defineMemberIndependent, indexSites: indexSites.count)
     }
 
     /// The value of an expression that needs no member, or nil.
@@ -334,6 +336,7 @@ struct CodeGenerator {
     }
 
     func compileQuery(_ q: QueryIR) -> Eval {
+        if let indexed = compileIndexedDuring(q) { return indexed }
         if let hoisted = compileQueryInInterval(q) { return hoisted }
         let source = compile(q.source)
         let slot = q.local

@@ -32,12 +32,15 @@ public final class Program: @unchecked Sendable {
     let keptAcrossMembers: [Bool]
     /// Compiled to count clause coverage: its defines are never shared with other programs.
     public let recordsCoverage: Bool
+    /// The number of queries answered from a per-member index (`DuringIndex`).
+    let indexSites: Int
 
     init(info: MeasureInfo, parameters: [ParameterInfo], defines: [DefineInfo], functions: [FunctionInfo],
          valueSets: [ValueSetInfo], codes: [(String, Code)], sources: [SourceFile], schema: RecordSchema,
          defineEvals: [Compiled], defineFrameSizes: [Int], functionEvals: [Compiled], functionFrameSizes: [Int],
          functionMemoized: [Bool]? = nil, functionEpisodeDependent: [Bool]? = nil, recordsCoverage: Bool = false,
-         definesKeptAcrossMembers: [Bool]? = nil) {
+         definesKeptAcrossMembers: [Bool]? = nil, indexSites: Int = 0) {
+        self.indexSites = indexSites
         self.info = info
         self.parameters = parameters
         self.defines = defines
@@ -175,6 +178,8 @@ public final class EvaluationContext {
     /// Per define its slot in `sharedValues` (-1: not shared), and the worker's store.
     let sharedSlots: [Int32]?
     let sharedValues: SharedDefineValues?
+    /// Per index site (`Program.indexSites`) the member's index, built on first use (nil: not yet).
+    let indexes: UnsafeMutablePointer<DuringIndex?>?
 
     init(program: Program, member: Record?, shared: ([Int32], SharedDefineValues)? = nil) {
         self.program = program
@@ -199,6 +204,13 @@ public final class EvaluationContext {
         } else {
             memos = nil
         }
+        if program.indexSites > 0 {
+            let p = UnsafeMutablePointer<DuringIndex?>.allocate(capacity: program.indexSites)
+            p.initialize(repeating: nil, count: program.indexSites)
+            indexes = p
+        } else {
+            indexes = nil
+        }
     }
 
     deinit {
@@ -217,6 +229,10 @@ public final class EvaluationContext {
             for i in 0..<n { memos[i].destroy() }
             memos.deinitialize(count: n)
             memos.deallocate()
+        }
+        if let indexes {
+            indexes.deinitialize(count: program.indexSites)
+            indexes.deallocate()
         }
     }
 
@@ -239,6 +255,9 @@ public final class EvaluationContext {
         errors.removeAll(keepingCapacity: true)
         if let memos {
             for i in program.memoizedFunctions { memos[i].reset() }
+        }
+        if let indexes {
+            for i in 0..<program.indexSites where indexes[i] != nil { indexes[i] = nil }
         }
     }
 
