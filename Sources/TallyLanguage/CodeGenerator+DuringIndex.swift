@@ -100,7 +100,7 @@ extension CodeGenerator {
         let source = compile(q.source), key = compile(x), map = q.map.map(compile), slot = q.local
         return { f in
             let index: DuringIndex = f.withContext { ctx in
-                if let built = ctx.indexes![site] { return built }
+                if let built = ctx.indexes![site] { return unsafeDowncast(built, to: DuringIndex.self) }
                 let built = DuringIndex(items: source(f).asList, key: key, slot: slot, frame: f)
                 ctx.indexes![site] = built
                 return built
@@ -148,6 +148,112 @@ extension CodeGenerator {
         case .define(let d): return !checker.defines[d].usesEpisode
         case .function(let i, let args): return !checker.functions[i].usesEpisode && args.allSatisfy { readsOnlyItem($0, local) }
         default: return children(t.ir).allSatisfy { readsOnlyItem($0, local) }
+        }
+    }
+}
+
+/// The sums of one list grouped by a string key (`CodeGenerator.groupedSum`): the list kept (so
+/// its storage, compared by address, cannot be another list's), each key with its sum.
+final class GroupedSums {
+    private(set) var list: [Value] = []
+    private(set) var base: UnsafeRawPointer? = nil
+    var keys: [String] = []
+    var sums: [Value] = []
+    /// False when a key is neither a string nor null: the general path answers.
+    var usable = true
+
+    /// Starts over for another list, keeping the storage.
+    func start(_ list: [Value], at address: UnsafeRawPointer?) {
+        self.list = list
+        base = address
+        keys.removeAll(keepingCapacity: true)
+        sums.removeAll(keepingCapacity: true)
+        usable = true
+    }
+
+    func sum(of key: String) -> Value {
+        for n in keys.indices where keys[n] == key { return sums[n] }
+        return .null
+    }
+}
+
+extension CodeGenerator {
+    /// `sum(xs as c where g(c) = k return v(c))` (unsorted; `k = g(c)` too), `g` and `v`
+    /// functions of the item alone that record no error, `k` not reading the item: called with
+    /// several `k` over the same list (`category_paid_in(m, k)` for six categories of one
+    /// month's claims), one pass sums every group and the other calls read their group's sum.
+    /// The pass adds each group's values in list order, as the walk of one `k` does, so every sum
+    /// is the same; an item whose key is null is in no group (`null = k` keeps nothing). The
+    /// last list seen is kept per call site and member; a key that is not a string (equality of
+    /// other kinds is not a plain string comparison) or a `k` that is not one sends the call to
+    /// the general path.
+    func groupedSum(_ q: QueryIR) -> Eval? {
+        guard let analysis, q.sort == nil, let filter = q.filter, case .builtin(.equal, let operands) = filter.ir,
+              operands.count == 2 else { return nil }
+        let slot = q.local
+        func itemFree(_ t: Typed) -> Bool {
+            switch t.ir {
+            case .local(let s): return s != slot
+            case .define(let d): return !analysis.defineMayRaise[d]
+            case .constant: return true
+            default: return false
+            }
+        }
+        let g: Typed, k: Typed
+        if readsOnlyItem(operands[0], slot), itemFree(operands[1]) { (g, k) = (operands[0], operands[1]) }
+        else if readsOnlyItem(operands[1], slot), itemFree(operands[0]) { (g, k) = (operands[1], operands[0]) }
+        else { return nil }
+        guard !analysis.mayRaise(g), q.map.map({ readsOnlyItem($0, slot) && !analysis.mayRaise($0) }) ?? true,
+              !analysis.mayRaise(q.source) else { return nil }
+        let site = indexSites.next()
+        let source = compile(q.source), key = compile(g), wanted = compile(k), map = q.map.map(compile)
+        let test = compile(filter)
+        func general(_ f: Frame, _ items: [Value]) -> Value {
+            var result: Value = .null
+            forEachLent(items, to: f.locals + slot) { item, _ in
+                if !test(f).isTrue { return true }
+                let x = map.map { $0(f) } ?? item.pointee
+                if !x.isNull { result = result.isNull ? x : arithmetic(result, x, sign: 1) }
+                return true
+            }
+            return result
+        }
+        return { f in
+            let items = source(f).asList
+            guard case .string(let k) = wanted(f), !items.isEmpty else { return general(f, items) }
+            let groups: GroupedSums = f.withContext { ctx in
+                let address = items.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+                let made: GroupedSums
+                if let kept = ctx.indexes![site] {
+                    made = unsafeDowncast(kept, to: GroupedSums.self)
+                    if made.base == address { return made }
+                } else {
+                    made = GroupedSums()
+                    ctx.indexes![site] = made
+                }
+                made.start(items, at: address)
+                forEachLent(items, to: f.locals + slot) { item, _ in
+                    let g: String
+                    switch key(f) {
+                    case .null: return true
+                    case .string(let s): g = s
+                    default:
+                        made.usable = false
+                        return false
+                    }
+                    let x = map.map { $0(f) } ?? item.pointee
+                    var n = 0
+                    while n < made.keys.count, made.keys[n] != g { n += 1 }
+                    if n == made.keys.count {
+                        made.keys.append(g)
+                        made.sums.append(.null)
+                    }
+                    if !x.isNull { made.sums[n] = made.sums[n].isNull ? x : arithmetic(made.sums[n], x, sign: 1) }
+                    return true
+                }
+                return made
+            }
+            return groups.usable ? groups.sum(of: k) : general(f, items)
         }
     }
 }

@@ -59,6 +59,7 @@ extension CodeGenerator {
         guard let analysis, b == .exists || b == .count || b == .sum else { return nil }
         if let sort = q.sort, b == .sum || analysis.mayRaise(sort) { return nil }  // a sum's order is its rounding
         if b == .exists, [q.filter, q.map].contains(where: { $0.map(analysis.mayRaise) ?? false }) { return nil }
+        if b == .sum, let grouped = groupedSum(q) { return grouped }
         let source = compile(q.source)
         let slot = q.local
         let filter = q.filter.map(compile)

@@ -32,7 +32,7 @@ public final class Program: @unchecked Sendable {
     let keptAcrossMembers: [Bool]
     /// Compiled to count clause coverage: its defines are never shared with other programs.
     public let recordsCoverage: Bool
-    /// The number of queries answered from a per-member index (`DuringIndex`).
+    /// The number of queries answered from something kept per member (`DuringIndex`, `GroupedSums`).
     let indexSites: Int
 
     init(info: MeasureInfo, parameters: [ParameterInfo], defines: [DefineInfo], functions: [FunctionInfo],
@@ -178,8 +178,9 @@ public final class EvaluationContext {
     /// Per define its slot in `sharedValues` (-1: not shared), and the worker's store.
     let sharedSlots: [Int32]?
     let sharedValues: SharedDefineValues?
-    /// Per index site (`Program.indexSites`) the member's index, built on first use (nil: not yet).
-    let indexes: UnsafeMutablePointer<DuringIndex?>?
+    /// Per index site (`Program.indexSites`) what the site keeps for the member (a `DuringIndex`,
+    /// `GroupedSums`), made on first use (nil: not yet).
+    let indexes: UnsafeMutablePointer<AnyObject?>?
 
     init(program: Program, member: Record?, shared: ([Int32], SharedDefineValues)? = nil) {
         self.program = program
@@ -205,7 +206,7 @@ public final class EvaluationContext {
             memos = nil
         }
         if program.indexSites > 0 {
-            let p = UnsafeMutablePointer<DuringIndex?>.allocate(capacity: program.indexSites)
+            let p = UnsafeMutablePointer<AnyObject?>.allocate(capacity: program.indexSites)
             p.initialize(repeating: nil, count: program.indexSites)
             indexes = p
         } else {
@@ -257,7 +258,10 @@ public final class EvaluationContext {
             for i in program.memoizedFunctions { memos[i].reset() }
         }
         if let indexes {
-            for i in 0..<program.indexSites where indexes[i] != nil { indexes[i] = nil }
+            // Indexes are dropped; grouped sums let their list go and keep their storage.
+            for i in 0..<program.indexSites {
+                if let g = indexes[i] as? GroupedSums { g.start([], at: nil) } else { indexes[i] = nil }
+            }
         }
     }
 
