@@ -165,7 +165,27 @@ struct MemoTable {
     private var lastInterval: UnsafeMutablePointer<Value>? = nil
     private var lastState: UInt64 = 0
 
+    /// Results found and results computed since the context was made (not reset per member),
+    /// and whether the table is bypassed: a function whose results are (almost) never asked for
+    /// again (`category_paid_in(month, k)` in a summary run, once per month and category) is
+    /// called without hashing, probing and inserting. Memoized functions are pure and record no
+    /// error, so a call that runs the body gives what a kept result would.
+    var hits = 0
+    private(set) var misses = 0
+    private(set) var bypassed = false
+
     init(arity: Int) { self.arity = arity }
+
+    /// Counts a computed result: every 4,096 of them, when fewer than one call in 64 found a
+    /// kept result, the table is emptied and bypassed from then on (for this context).
+    @inline(__always)
+    mutating func noteMiss() {
+        misses += 1
+        if misses & 4095 == 0, hits &* 64 < misses {
+            bypassed = true
+            removeAll()
+        }
+    }
 
     /// The hash state after the first argument (`memoHash` from the initial state).
     @inline(__always)

@@ -341,13 +341,15 @@ public final class EvaluationContext {
         let locals = stack.pointee.push(size)
         setArguments(locals)
         let v: Value
-        if memoized, let memos {
+        if memoized, let memos, !memos[i].bypassed {
             let hash = MemoTable.hash(locals, count)
             if let kept = memos[i].find(locals, hash: hash) {
+                memos[i].hits += 1
                 v = kept
             } else {
                 v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
                 memos[i].insert(locals, hash: hash, v)
+                memos[i].noteMiss()
             }
         } else {
             v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
@@ -363,20 +365,24 @@ extension EvaluationContext {
     /// a call that runs the body copies them into the callee's locals.
     @inline(__always)
     func callMemoized(function i: Int, size: Int, _ a0: UnsafePointer<Value>) -> Value {
-        guard let memos else { return callCopying(function: i, size: size, a0) }
+        guard let memos, !memos[i].bypassed else { return callCopying(function: i, size: size, a0) }
         let hash = MemoTable.finish(memos[i].stateAfterFirst(a0))
-        if let kept = memos[i].find1(a0, hash: hash) { return kept }
+        if let kept = memos[i].find1(a0, hash: hash) {
+            memos[i].hits += 1
+            return kept
+        }
         let locals = stack.pointee.push(size)
         locals[0] = a0.pointee
         let v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
         memos[i].insert(locals, hash: hash, v)
+        memos[i].noteMiss()
         stack.pointee.pop(locals, size)
         return v
     }
 
     @inline(__always)
     func callMemoized(function i: Int, size: Int, _ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>) -> Value {
-        guard let memos else { return callCopying(function: i, size: size, a0, a1) }
+        guard let memos, !memos[i].bypassed else { return callCopying(function: i, size: size, a0, a1) }
         var h = memos[i].stateAfterFirst(a0)
         memoHash(a1, &h)
         return callMemoized(function: i, size: size, a0, a1, hash: MemoTable.finish(h), memos)
@@ -385,7 +391,7 @@ extension EvaluationContext {
     /// `callMemoized` of two arguments whose second is a constant string with that digest.
     @inline(__always)
     func callMemoized(function i: Int, size: Int, _ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>, digest: UInt64) -> Value {
-        guard let memos else { return callCopying(function: i, size: size, a0, a1) }
+        guard let memos, !memos[i].bypassed else { return callCopying(function: i, size: size, a0, a1) }
         var h = memos[i].stateAfterFirst(a0)
         memoHashString(digest: digest, &h)
         return callMemoized(function: i, size: size, a0, a1, hash: MemoTable.finish(h), memos)
@@ -394,12 +400,16 @@ extension EvaluationContext {
     @inline(__always)
     private func callMemoized(function i: Int, size: Int, _ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>, hash: Int,
                               _ memos: UnsafeMutablePointer<MemoTable>) -> Value {
-        if let kept = memos[i].find2(a0, a1, hash: hash) { return kept }
+        if let kept = memos[i].find2(a0, a1, hash: hash) {
+            memos[i].hits += 1
+            return kept
+        }
         let locals = stack.pointee.push(size)
         locals[0] = a0.pointee
         locals[1] = a1.pointee
         let v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
         memos[i].insert(locals, hash: hash, v)
+        memos[i].noteMiss()
         stack.pointee.pop(locals, size)
         return v
     }
