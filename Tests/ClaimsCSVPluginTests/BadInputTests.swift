@@ -183,6 +183,18 @@ final class BadInputTests: ClaimsCSVTestCase {
                                message: "claim c1 belongs to person_id 'p1' on line 2, not 'p2'")
     }
 
+    /// A claim's owner is remembered by number, the last row's person id reused: a claim of p1
+    /// seen again after p2's rows still names p1, and p2's own claims are accepted.
+    func testClaimOwnerAfterAnotherMember() throws {
+        var m = CSVBuilder.medical()
+        m.add(["claim_id": "c1", "claim_line_number": "1", "person_id": "p1", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01"])
+        m.add(["claim_id": "c2", "claim_line_number": "1", "person_id": "p2", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01"])
+        m.add(["claim_id": "c2", "claim_line_number": "2", "person_id": "p2", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01"])
+        m.add(["claim_id": "c1", "claim_line_number": "2", "person_id": "p2", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01"])
+        try expectOneRejection(in: "medical_claim.csv", m.text, members: ["p1", "p2"], line: 5, code: "claim-member-mismatch",
+                               message: "claim c1 belongs to person_id 'p1' on line 2, not 'p2'")
+    }
+
     func testRecordsWithNoMember() throws {
         let panel = try expectOneRejection(in: "lab_result.csv", "person_id,normalized_component_code,result\np1,4548-4,7\nghost,4548-4,8\nghost,4548-4,9\n",
                                            line: 3, code: "no-member",
