@@ -329,21 +329,49 @@ final class CSVReader {
             list.count = n + 1
             return finishPlainRow(&list, counted: 0, p, lineEnd)
         }
-        while i + 8 <= end {
+        // Locate the first `limit` fields.
+        locating: while i + 8 <= end {
             // The exact "which bytes are zero" word test on the bytes XOR ',': one bit per comma.
             let t = UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self) ^ 0x2C2C_2C2C_2C2C_2C2C
             var commas = ~(((t & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | t | 0x7F7F_7F7F_7F7F_7F7F)
             while commas != 0 {
-                if list.count == limit {
-                    counted += commas.nonzeroBitCount
-                    break
-                }
                 let k = i + (commas.trailingZeroBitCount >> 3)
                 list.append(fieldStart, k, false)
                 fieldStart = k + 1
                 commas &= commas - 1
+                if list.count == limit {
+                    counted += commas.nonzeroBitCount
+                    i += 8
+                    break locating
+                }
             }
             i += 8
+        }
+        if list.count == limit {
+            // Only count the rest: each word's comma flags (one per byte) are added up lane by
+            // lane, four words a step, and summed across lanes every seven steps (28 words),
+            // before the sum of the eight lanes could pass 255.
+            @inline(__always) func flags(_ at: Int) -> UInt64 {
+                let t = UnsafeRawPointer(buf + at).loadUnaligned(as: UInt64.self) ^ 0x2C2C_2C2C_2C2C_2C2C
+                return ~(((t & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | t | 0x7F7F_7F7F_7F7F_7F7F) &>> 7
+            }
+            var lanes: UInt64 = 0
+            var steps = 0
+            while i &+ 32 <= end {
+                lanes &+= flags(i) &+ flags(i &+ 8) &+ flags(i &+ 16) &+ flags(i &+ 24)
+                steps &+= 1
+                if steps == 7 {
+                    counted &+= Int(truncatingIfNeeded: (lanes &* 0x0101_0101_0101_0101) &>> 56)
+                    lanes = 0
+                    steps = 0
+                }
+                i &+= 32
+            }
+            while i &+ 8 <= end {
+                lanes &+= flags(i)
+                i &+= 8
+            }
+            counted &+= Int(truncatingIfNeeded: (lanes &* 0x0101_0101_0101_0101) &>> 56)
         }
         while i < end {
             if buf[i] == 0x2C {

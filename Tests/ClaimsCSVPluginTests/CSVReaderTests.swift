@@ -80,6 +80,75 @@ final class CSVReaderTests: XCTestCase {
         }
     }
 
+    /// Long plain rows under a span limit: the fields past the limit are counted a word at a
+    /// time, with the per-lane sums flushed before they could overflow (rows of only commas are
+    /// the worst case), so every count must still be exact.
+    func testLongRowsUnderASpanLimit() {
+        var g = SystemRandomNumberGenerator()
+        for length in [0, 1, 7, 8, 9, 63, 64, 247, 248, 249, 255, 256, 257, 500, 1000, 2047, 4000] {
+            for kind in 0..<3 {
+                var bytes: [UInt8] = []
+                for j in 0..<length {
+                    switch kind {
+                    case 0: bytes.append(0x2C)  // only commas
+                    case 1: bytes.append(j % 3 == 0 ? 0x61 : 0x2C)
+                    default: bytes.append(Bool.random(using: &g) ? 0x2C : UInt8(0x41 + j % 26))
+                    }
+                }
+                let fields = bytes.split(separator: 0x2C, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+                if fields == [""] { continue }  // a blank line is not a row
+                for limit in [1, 2, 3, 40] {
+                    let r = CSVReader(bytes: bytes + [0x0A] + Array("x,y\n".utf8))
+                    r.spanLimit = limit
+                    XCTAssertEqual(r.next(), .row)
+                    XCTAssertEqual(r.fieldCount, fields.count, "length \(length) kind \(kind) limit \(limit)")
+                    XCTAssertEqual((0..<min(limit, fields.count)).map { r.string($0) }, Array(fields.prefix(limit)))
+                    XCTAssertEqual(r.string(limit), "", "a field past the limit is not located")
+                    XCTAssertEqual(r.next(), .row)
+                    XCTAssertEqual(r.fieldCount, 2)
+                    XCTAssertEqual(r.string(0), "x")
+                }
+            }
+        }
+    }
+
+    /// The key set keeps the first value of every key, across growth, and tells distinct ids
+    /// (of every length around the eight-byte words the hash reads) apart.
+    func testHashedKeys() {
+        var keys = HashedKeys()
+        var hashes = Set<UInt64>()
+        var n: UInt64 = 0
+        for len in 1...24 {
+            for k in 0..<400 {
+                var id = Array(String(k).utf8)
+                while id.count < len { id.insert(0x30, at: 0) }
+                if id.count > len { continue }
+                let h = id.withUnsafeBufferPointer { HashedKeys.hash($0, 0) }
+                XCTAssertNotEqual(h, 0)
+                XCTAssertTrue(hashes.insert(h).inserted, "\(String(decoding: id, as: UTF8.self)) collides")
+                n += 1
+                XCTAssertNil(keys.firstOrInsert(h, n))
+                XCTAssertEqual(keys.firstOrInsert(h, n + 1_000_000), n)
+            }
+        }
+        // The tag tells a claim's lines apart.
+        let c = Array("C1".utf8)
+        let h1 = c.withUnsafeBufferPointer { HashedKeys.hash($0, 1) }, h2 = c.withUnsafeBufferPointer { HashedKeys.hash($0, 2) }
+        XCTAssertNotEqual(h1, h2)
+        // Every value survives the table's growth.
+        n = 0
+        for len in 1...24 {
+            for k in 0..<400 {
+                var id = Array(String(k).utf8)
+                while id.count < len { id.insert(0x30, at: 0) }
+                if id.count > len { continue }
+                n += 1
+                let h = id.withUnsafeBufferPointer { HashedKeys.hash($0, 0) }
+                XCTAssertEqual(keys.firstOrInsert(h, 0), n)
+            }
+        }
+    }
+
     /// A byte range of a file, cut at row starts, reads as those rows with their own lines; row
     /// offsets are file offsets.
     func testAByteRangeOfAFile() throws {
