@@ -5,6 +5,8 @@ import TallyLanguage
 public struct MeasureEvaluator: Sendable {
     public let program: Program
     public let scoring: String
+    /// `scoring` as the cascade reads it.
+    let scoringKind: ScoringKind
     public let populations: [(kind: PopulationKind, define: Int)]
     public let stratifiers: [(name: String, define: Int)]
     public let supplementals: [(name: String, define: Int)]
@@ -18,6 +20,7 @@ public struct MeasureEvaluator: Sendable {
     public init(program: Program) {
         self.program = program
         self.scoring = program.info.scoring ?? "cohort"
+        self.scoringKind = ScoringKind(scoring)
         var pops: [(PopulationKind, Int)] = []
         var strata: [(String, Int)] = []
         var sdes: [(String, Int)] = []
@@ -119,8 +122,11 @@ public struct MeasureEvaluator: Sendable {
         if ctx.program.recordsCoverage {
             for p in populations { _ = ctx.value(ofDefine: p.define) }
         }
-        let membership = PopulationMembership.cascade(scoring: scoring) { k in
-            let d = populationDefines[k.ordinal]
+        // The closure captures the defines' array, not `self` (a copy of the evaluator per
+        // subject otherwise).
+        let defines = populationDefines
+        let membership = PopulationMembership.cascade(scoring: scoringKind) { k in
+            let d = defines[k.ordinal]
             return d < 0 ? nil : ctx.value(ofDefine: d).isTrue
         }
         let met = membership.met
@@ -128,7 +134,7 @@ public struct MeasureEvaluator: Sendable {
         if membership[.initial] {
             for i in stratifiers.indices { tally.addStratum(i, name: stratifiers[i].name, ctx.value(ofDefine: stratifiers[i].define), met) }
         }
-        let counted = scoring == "continuous-variable" ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : membership[.initial]
+        let counted = scoringKind == .continuousVariable ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : membership[.initial]
         if counted {
             for i in observations.indices { tally.addObservation(i, ctx.value(ofDefine: observations[i].define)) }
         }
@@ -142,15 +148,16 @@ public struct MeasureEvaluator: Sendable {
         if ctx.program.recordsCoverage {
             for p in populations { _ = ctx.value(ofDefine: p.define) }
         }
-        let membership = PopulationMembership.cascade(scoring: scoring) { k in
-            let d = populationDefines[k.ordinal]
+        let defines = populationDefines
+        let membership = PopulationMembership.cascade(scoring: scoringKind) { k in
+            let d = defines[k.ordinal]
             return d < 0 ? nil : ctx.value(ofDefine: d).isTrue
         }
         // Stratifiers and observations are evaluated for members of the initial population only.
         let inIP = membership[.initial]
         // Subjects outside share one list of nulls each (most episodes of a monthly basis are).
         let strata = inIP ? stratifiers.map { (name: $0.name, value: ctx.value(ofDefine: $0.define)) } : nullStrata
-        let counted = scoring == "continuous-variable" ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : inIP
+        let counted = scoringKind == .continuousVariable ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : inIP
         let observed = counted ? observations.map { (name: $0.name, value: ctx.value(ofDefine: $0.define)) } : nullObservations
         return SubjectResult(memberID: memberID, episode: episode, episodeID: episodeID, populations: membership,
                              strata: strata, observations: observed)

@@ -43,6 +43,20 @@ public enum PopulationKind: String, CaseIterable, Sendable, Codable {
     }
 }
 
+/// A measure's scoring as the cascade reads it.
+enum ScoringKind: Sendable {
+    case proportion, ratio, continuousVariable, other
+
+    init(_ scoring: String) {
+        switch scoring {
+        case "proportion": self = .proportion
+        case "ratio": self = .ratio
+        case "continuous-variable": self = .continuousVariable
+        default: self = .other
+        }
+    }
+}
+
 /// Membership of one subject (a member, or one episode) in each population after the
 /// Quality Measure IG's cascade.
 public struct PopulationMembership: Sendable, Equatable {
@@ -83,28 +97,35 @@ public struct PopulationMembership: Sendable, Equatable {
     /// the numerator. Ratio: the numerator needs only the initial population. Continuous
     /// variable: the measure population needs the initial population, its exclusion needs it.
     public static func cascade(scoring: String, raw: (PopulationKind) -> Bool?) -> PopulationMembership {
+        cascade(scoring: ScoringKind(scoring), raw: raw)
+    }
+
+    /// `cascade(scoring:raw:)` with the scoring read once per measure rather than compared as a
+    /// string per subject (an episode basis of member months has 24 subjects per member).
+    @inline(__always)
+    static func cascade(scoring: ScoringKind, raw: (PopulationKind) -> Bool?) -> PopulationMembership {
         var m = PopulationMembership()
         func criterion(_ k: PopulationKind, defaultValue: Bool) -> Bool { raw(k) ?? defaultValue }
         let ip = criterion(.initial, defaultValue: false)
         m[.initial] = ip
         switch scoring {
-        case "proportion", "ratio":
+        case .proportion, .ratio:
             let denom = ip && criterion(.denominator, defaultValue: true)
             let denex = denom && criterion(.denominatorExclusion, defaultValue: false)
             m[.denominator] = denom
             m[.denominatorExclusion] = denex
             let numer: Bool
-            if scoring == "ratio" {
+            if scoring == .ratio {
                 numer = ip && criterion(.numerator, defaultValue: false)
             } else {
                 numer = denom && !denex && criterion(.numerator, defaultValue: false)
             }
             m[.numerator] = numer
             m[.numeratorExclusion] = numer && criterion(.numeratorExclusion, defaultValue: false)
-            if scoring == "proportion" {
+            if scoring == .proportion {
                 m[.denominatorException] = denom && !denex && !numer && criterion(.denominatorException, defaultValue: false)
             }
-        case "continuous-variable":
+        case .continuousVariable:
             let mp = ip && criterion(.measurePopulation, defaultValue: true)
             m[.measurePopulation] = mp
             m[.measurePopulationExclusion] = mp && criterion(.measurePopulationExclusion, defaultValue: false)
