@@ -60,6 +60,7 @@ extension CodeGenerator {
         if let sort = q.sort, b == .sum || analysis.mayRaise(sort) { return nil }  // a sum's order is its rounding
         if b == .exists, [q.filter, q.map].contains(where: { $0.map(analysis.mayRaise) ?? false }) { return nil }
         if b == .sum, let grouped = groupedSum(q) { return grouped }
+        if b != .sum, let hoisted = invariantTimingQuery(b, q) { return hoisted }
         let source = compile(q.source)
         let slot = q.local
         let filter = q.filter.map(compile)
@@ -448,5 +449,48 @@ func totalOrderClass(_ v: Value) -> Int {
     case .decimal(let d): return d.isNaN ? 0 : 3
     case .temporal(let t): return 16 + Int(t.precision.rawValue)
     default: return 0
+    }
+}
+
+extension CodeGenerator {
+    /// `exists` and `count` of `xs as s where x(s) <timing> y` (no offset), `y` not reading the
+    /// item and recording no error, and neither a constant nor read in place (those are cheap
+    /// already): `enrolled_month(k)`'s `s.period overlaps period_month(k)`. `y` is evaluated once
+    /// per query, before the walk, instead of once per item, and its bounds are read once.
+    /// Nothing in the query records an error (`fusedQuery`), so evaluating `y` for an empty
+    /// list, or once instead of per item, changes no result.
+    func invariantTimingQuery(_ b: Builtin, _ q: QueryIR) -> Eval? {
+        guard let analysis, b == .exists || b == .count, let filter = q.filter,
+              case .timing(let spec, let x, let y, nil) = filter.ir,
+              constant(y) == nil, inPlaceRead(y) == nil, !readsLocal(y, q.local), !analysis.mayRaise(y) else { return nil }
+        let source = compile(q.source), left = compile(x), right = compile(y)
+        let slot = q.local
+        let map = q.map.map(compile)
+        let exists = b == .exists
+        return { f in
+            var r = right(f)
+            return withUnsafePointer(to: &r) { rp in
+                let bounds = knownTemporalBounds(at: rp)
+                var found = false
+                var n = 0
+                forEachLent(source(f).asList, to: f.locals + slot) { item, _ in
+                    if !timing(spec, left(f), right: rp, bounds: bounds).isTrue { return true }
+                    let kept = map.map { !$0(f).isNull } ?? !item.pointee.isNull
+                    if exists {
+                        found = kept
+                        return !found
+                    }
+                    if kept { n += 1 }
+                    return true
+                }
+                return exists ? .boolean(found) : .integer(n)
+            }
+        }
+    }
+
+    /// Whether an expression reads local `slot` (anywhere in it, nested queries included).
+    func readsLocal(_ t: Typed, _ slot: Int) -> Bool {
+        if case .local(let s) = t.ir { return s == slot }
+        return children(t.ir).contains { readsLocal($0, slot) }
     }
 }
