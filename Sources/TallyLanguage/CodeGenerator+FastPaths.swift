@@ -494,3 +494,89 @@ extension CodeGenerator {
         return children(t.ir).contains { readsLocal($0, slot) }
     }
 }
+
+extension CodeGenerator {
+    /// `case when x = "a" then .. when x in ["b", "c"] then .. else .. end`: every arm tests the
+    /// same subject `x` against constant strings (`setting_of(c)`'s `bill_type_class(c)`, asked
+    /// up to three times). `x` is evaluated once, not once per arm tried: it reads only locals,
+    /// fields, defines, `episode` and calls of the program's functions (pure), and records no
+    /// error, so every arm would see the same value. Each test compares as `stringConstantTest`
+    /// does (a string in place, anything else through the general operator); an arm is taken
+    /// when its test is true, as the chain takes it.
+    func caseOnOneSubject(_ arms: [(Typed, Typed)], _ other: Typed) -> Eval? {
+        guard let analysis, arms.count >= 2 else { return nil }
+        var subject: Typed? = nil
+        var tests: [(Value) -> Bool] = []
+        for (condition, _) in arms {
+            guard case .builtin(let b, let args) = condition.ir, args.count == 2 else { return nil }
+            let x: Typed, test: (Value) -> Bool
+            switch b {
+            case .equal:
+                let text: String, onRight: Bool
+                if case .string(let k)? = constant(args[1]) { (x, text, onRight) = (args[0], k, true) }
+                else if case .string(let k)? = constant(args[0]) { (x, text, onRight) = (args[1], k, false) }
+                else { return nil }
+                let k = Value.string(text)
+                test = { v in
+                    if case .string(let s) = v { return s == text }
+                    return (onRight ? Value.equal(v, k) : Value.equal(k, v)) == true
+                }
+            case .inList:
+                guard case .list(let items)? = constant(args[1]), let general = binaryFastPath(.inList) else { return nil }
+                let texts = items.compactMap(\.asString)
+                guard texts.count == items.count else { return nil }
+                let list = Value.list(items)
+                x = args[0]
+                test = { v in
+                    if case .string(let s) = v { return texts.contains(s) }
+                    return general(v, list).isTrue
+                }
+            default:
+                return nil
+            }
+            if let subject {
+                guard sameExpression(subject, x) else { return nil }
+            } else {
+                guard pureSubject(x), !analysis.mayRaise(x) else { return nil }
+                subject = x
+            }
+            tests.append(test)
+        }
+        let e = compile(subject!)
+        let values = arms.map { Compiled(run: compile($0.1)) }
+        let otherwise = compile(other)
+        return { f in
+            let v = e(f)
+            for n in tests.indices where tests[n](v) { return values[n].run(f) }
+            return otherwise(f)
+        }
+    }
+
+    /// Whether an expression reads only locals, fields, defines, `episode`, parameters,
+    /// constants and calls of the program's functions of those.
+    func pureSubject(_ t: Typed) -> Bool {
+        switch t.ir {
+        case .local, .define, .episode, .parameter, .constant, .member: return true
+        case .field(let b, _): return pureSubject(b)
+        case .function(_, let args): return args.allSatisfy(pureSubject)
+        default: return false
+        }
+    }
+
+    /// Structural equality of two `pureSubject` expressions.
+    func sameExpression(_ a: Typed, _ b: Typed) -> Bool {
+        switch (a.ir, b.ir) {
+        case (.local(let x), .local(let y)), (.define(let x), .define(let y)), (.parameter(let x), .parameter(let y)):
+            return x == y
+        case (.episode, .episode), (.member, .member): return true
+        case (.constant(let x), .constant(let y)):
+            if case .string(let p) = x, case .string(let q) = y { return p == q }
+            if case .integer(let p) = x, case .integer(let q) = y { return p == q }
+            return false
+        case (.field(let x, let s), .field(let y, let t)): return s == t && sameExpression(x, y)
+        case (.function(let i, let xs), .function(let j, let ys)):
+            return i == j && xs.count == ys.count && zip(xs, ys).allSatisfy { sameExpression($0, $1) }
+        default: return false
+        }
+    }
+}

@@ -199,6 +199,7 @@ struct CodeGenerator {
             let ec = probe(c, compile(c), .ifCondition), ex = compile(x), ey = compile(y)
             return { f in ec(f).isTrue ? ex(f) : ey(f) }
         case .caseWhen(let arms, let other):
+            if let fused = caseOnOneSubject(arms, other) { return fused }
             // Compiled in source order (coverage numbers clauses as they come), then chained from
             // the last arm: each arm captures the rest, so no array of closures is walked (and
             // retained) per evaluation.
