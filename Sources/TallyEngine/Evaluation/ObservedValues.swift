@@ -121,7 +121,13 @@ public struct ObservedValues: Sendable, Codable, Equatable {
             }
             x = hi
         }
-        partials.removeSubrange(i...)
-        partials.append(x)
+        // The partials kept are `partials[..<i]`, then `x`: written in place, the array shortened
+        // only when partials cancelled (the usual addition leaves no slot to remove).
+        if i < partials.count {
+            partials[i] = x
+            if i + 1 < partials.count { partials.removeSubrange((i + 1)...) }
+        } else {
+            partials.append(x)
+        }
     }
 }
