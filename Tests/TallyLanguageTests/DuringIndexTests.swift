@@ -93,10 +93,7 @@ final class DuringIndexTests: XCTestCase {
     }
 
     func program(coverage: Bool) throws -> Program {
-        let input = CompilationInput(file: SourceFile(path: "l.measure", text: source), schema: schema,
-                                     coverage: coverage ? CoverageRecorder() : nil)
-        let result = Compilation.compile(input)
-        return try XCTUnwrap(result.program, DiagnosticRenderer(sources: result.sources).render(result.diagnostics))
+        try fastPathProgram(source, schema: schema, coverage: coverage)
     }
 
     let names = ["by_start", "by_start_items", "by_end", "inline", "in_feb", "by_at"]
@@ -107,17 +104,7 @@ final class DuringIndexTests: XCTestCase {
         // define: indexed too); the general program indexes nothing.
         XCTAssertEqual(fast.indexSites, 6)
         XCTAssertEqual(general.indexSites, 0)
-        let reused = fast.evaluation(member: nil)
-        for (n, member) in members().enumerated() {
-            reused.reset(member: member)
-            let fresh = fast.evaluation(member: member), reference = general.evaluation(member: member)
-            for name in names {
-                let expected = reference.value(of: name)!.description
-                XCTAssertEqual(fresh.value(of: name)!.description, expected, "\(name), member \(n)")
-                XCTAssertEqual(reused.value(of: name)!.description, expected, "\(name), member \(n)")
-            }
-            XCTAssertEqual(fresh.errors, reference.errors)
-        }
+        assertFastPathsMatchGeneral(fast: fast, general: general, members: members(), names: names)
     }
 
     func testKeptItemsAreInListOrder() throws {

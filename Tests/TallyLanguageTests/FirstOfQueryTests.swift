@@ -93,10 +93,7 @@ final class FirstOfQueryTests: XCTestCase {
     }
 
     func program(coverage: Bool) throws -> Program {
-        let input = CompilationInput(file: SourceFile(path: "l.measure", text: source), schema: schema,
-                                     coverage: coverage ? CoverageRecorder() : nil)
-        let result = Compilation.compile(input)
-        return try XCTUnwrap(result.program, DiagnosticRenderer(sources: result.sources).render(result.diagnostics))
+        try fastPathProgram(source, schema: schema, coverage: coverage)
     }
 
     let names = ["first_by_start", "last_by_start", "first_by_start_desc", "last_by_start_desc", "first_by_rank", "last_by_rank",
@@ -106,17 +103,7 @@ final class FirstOfQueryTests: XCTestCase {
 
     func testOnePassGivesTheSortedListsFirstAndLast() throws {
         let fast = try program(coverage: false), general = try program(coverage: true)
-        let reused = fast.evaluation(member: nil)
-        for (n, member) in members().enumerated() {
-            reused.reset(member: member)
-            let fresh = fast.evaluation(member: member), reference = general.evaluation(member: member)
-            for name in names {
-                let expected = reference.value(of: name)!.description
-                XCTAssertEqual(fresh.value(of: name)!.description, expected, "\(name), member \(n)")
-                XCTAssertEqual(reused.value(of: name)!.description, expected, "\(name), member \(n)")
-            }
-            XCTAssertEqual(fresh.errors, reference.errors)
-        }
+        assertFastPathsMatchGeneral(fast: fast, general: general, members: members(), names: names)
     }
 
     func testTiesKeepTheStableOrder() throws {

@@ -61,27 +61,14 @@ final class GroupedSumTests: XCTestCase {
     }
 
     func program(coverage: Bool) throws -> Program {
-        let input = CompilationInput(file: SourceFile(path: "l.measure", text: source), schema: schema,
-                                     coverage: coverage ? CoverageRecorder() : nil)
-        let result = Compilation.compile(input)
-        return try XCTUnwrap(result.program, DiagnosticRenderer(sources: result.sources).render(result.diagnostics))
+        try fastPathProgram(source, schema: schema, coverage: coverage)
     }
 
     func testGroupedSumsAreTheWalksSums() throws {
         let fast = try program(coverage: false), general = try program(coverage: true)
         // in_month is indexed; the four sums are grouped.
         XCTAssertEqual(fast.indexSites, 5)
-        let reused = fast.evaluation(member: nil)
-        for (n, member) in members().enumerated() {
-            reused.reset(member: member)
-            let fresh = fast.evaluation(member: member), reference = general.evaluation(member: member)
-            for name in ["by_cat", "by_cat_flipped", "by_cat_interleaved", "ranks", "by_rank"] {
-                let expected = reference.value(of: name)!.description
-                XCTAssertEqual(fresh.value(of: name)!.description, expected, "\(name), member \(n)")
-                XCTAssertEqual(reused.value(of: name)!.description, expected, "\(name), member \(n)")
-            }
-            XCTAssertEqual(fresh.errors, reference.errors)
-        }
+        assertFastPathsMatchGeneral(fast: fast, general: general, members: members(), names: ["by_cat", "by_cat_flipped", "by_cat_interleaved", "ranks", "by_rank"])
     }
 
     func testSumsInListOrder() throws {

@@ -90,10 +90,7 @@ final class InPlaceReadTests: XCTestCase {
     }
 
     func program(coverage: Bool) throws -> Program {
-        let input = CompilationInput(file: SourceFile(path: "l.measure", text: source), schema: schema,
-                                     coverage: coverage ? CoverageRecorder() : nil)
-        let result = Compilation.compile(input)
-        return try XCTUnwrap(result.program, DiagnosticRenderer(sources: result.sources).render(result.diagnostics))
+        try fastPathProgram(source, schema: schema, coverage: coverage)
     }
 
     func testInPlaceReadsGiveTheGeneralPathsValues() throws {
@@ -103,17 +100,7 @@ final class InPlaceReadTests: XCTestCase {
                      "rebuilt_months", "twice_per_month", "by_local_category", "long_categories", "tags"]
         // One context reused over the members (as the runner does: it keeps `known_months`, the
         // same for every member), and a fresh one per member.
-        let reused = fast.evaluation(member: nil)
-        for member in members() {
-            reused.reset(member: member)
-            let fresh = fast.evaluation(member: member), reference = general.evaluation(member: member)
-            for name in names {
-                let expected = reference.value(of: name)!.description
-                XCTAssertEqual(fresh.value(of: name)!.description, expected, name)
-                XCTAssertEqual(reused.value(of: name)!.description, expected, name)
-            }
-            XCTAssertEqual(fresh.errors, reference.errors)
-        }
+        assertFastPathsMatchGeneral(fast: fast, general: general, members: members(), names: names)
     }
 
     func testValuesAreWhatTheMeasureSays() throws {

@@ -71,27 +71,14 @@ final class InvariantTimingTests: XCTestCase {
     }
 
     func program(coverage: Bool) throws -> Program {
-        let input = CompilationInput(file: SourceFile(path: "l.measure", text: source), schema: schema,
-                                     coverage: coverage ? CoverageRecorder() : nil)
-        let result = Compilation.compile(input)
-        return try XCTUnwrap(result.program, DiagnosticRenderer(sources: result.sources).render(result.diagnostics))
+        try fastPathProgram(source, schema: schema, coverage: coverage)
     }
 
     let names = ["by_enrolled", "by_overlapping", "by_ats", "by_any_at", "by_starts", "by_own"]
 
     func testHoistedRightSideGivesTheWalksResults() throws {
         let fast = try program(coverage: false), general = try program(coverage: true)
-        let reused = fast.evaluation(member: nil)
-        for (n, member) in members().enumerated() {
-            reused.reset(member: member)
-            let fresh = fast.evaluation(member: member), reference = general.evaluation(member: member)
-            for name in names {
-                let expected = reference.value(of: name)!.description
-                XCTAssertEqual(fresh.value(of: name)!.description, expected, "\(name), member \(n)")
-                XCTAssertEqual(reused.value(of: name)!.description, expected, "\(name), member \(n)")
-            }
-            XCTAssertEqual(fresh.errors, reference.errors)
-        }
+        assertFastPathsMatchGeneral(fast: fast, general: general, members: members(), names: names)
     }
 
     func testKnownAnswers() throws {

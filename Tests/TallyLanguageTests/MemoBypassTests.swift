@@ -19,10 +19,7 @@ final class MemoBypassTests: XCTestCase {
         """
 
     func program(coverage: Bool) throws -> Program {
-        let input = CompilationInput(file: SourceFile(path: "l.measure", text: source), schema: schema,
-                                     coverage: coverage ? CoverageRecorder() : nil)
-        let result = Compilation.compile(input)
-        return try XCTUnwrap(result.program, DiagnosticRenderer(sources: result.sources).render(result.diagnostics))
+        try fastPathProgram(source, schema: schema, coverage: coverage)
     }
 
     func testTablesNeverReadAreBypassedWithTheSameValues() throws {
