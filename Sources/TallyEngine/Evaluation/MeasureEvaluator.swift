@@ -119,48 +119,49 @@ public struct MeasureEvaluator: Sendable {
 
     /// `subject`, counted into `tally` instead of returned.
     private func tallySubject(_ ctx: EvaluationContext, _ tally: inout SummaryTally) {
+        let membership = cascade(ctx)
+        let met = membership.met
+        tally.addSubject(met)
+        if membership[.initial] {
+            for i in stratifiers.indices { tally.addStratum(i, name: stratifiers[i].name, ctx.value(ofDefine: stratifiers[i].define), met) }
+        }
+        if isObserved(membership) {
+            for i in observations.indices { tally.addObservation(i, ctx.value(ofDefine: observations[i].define)) }
+        }
+    }
+
+    func subject(_ ctx: EvaluationContext, memberID: String, episode: Int?, episodeID: String?) -> SubjectResult {
+        let membership = cascade(ctx)
+        // Stratifiers and observations are evaluated for members of the initial population only.
+        // Subjects outside share one list of nulls each (most episodes of a monthly basis are).
+        let strata = membership[.initial] ? stratifiers.map { (name: $0.name, value: ctx.value(ofDefine: $0.define)) } : nullStrata
+        let observedValues = isObserved(membership) ? observations.map { (name: $0.name, value: ctx.value(ofDefine: $0.define)) } : nullObservations
+        return SubjectResult(memberID: memberID, episode: episode, episodeID: episodeID, populations: membership,
+                             strata: strata, observations: observedValues)
+    }
+
+    /// The subject's populations. Criteria are evaluated as the cascade asks for them: a member
+    /// outside the initial population costs one define, not every population's (nor their runtime
+    /// errors). Clause coverage counts every population's clauses for every case, as test authors
+    /// read it, so a program compiled to count coverage evaluates them all first.
+    private func cascade(_ ctx: EvaluationContext) -> PopulationMembership {
         if ctx.program.recordsCoverage {
             for p in populations { _ = ctx.value(ofDefine: p.define) }
         }
         // The closure captures the defines' array, not `self` (a copy of the evaluator per
         // subject otherwise).
         let defines = populationDefines
-        let membership = PopulationMembership.cascade(scoring: scoringKind) { k in
+        return PopulationMembership.cascade(scoring: scoringKind) { k in
             let d = defines[k.ordinal]
             return d < 0 ? nil : ctx.value(ofDefine: d).isTrue
-        }
-        let met = membership.met
-        tally.addSubject(met)
-        if membership[.initial] {
-            for i in stratifiers.indices { tally.addStratum(i, name: stratifiers[i].name, ctx.value(ofDefine: stratifiers[i].define), met) }
-        }
-        let counted = scoringKind == .continuousVariable ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : membership[.initial]
-        if counted {
-            for i in observations.indices { tally.addObservation(i, ctx.value(ofDefine: observations[i].define)) }
         }
     }
 
-    func subject(_ ctx: EvaluationContext, memberID: String, episode: Int?, episodeID: String?) -> SubjectResult {
-        // Criteria are evaluated as the cascade asks for them: a member outside the initial
-        // population costs one define, not every population's (nor their runtime errors).
-        // Clause coverage counts every population's clauses for every case, as test authors
-        // read it, so a program compiled to count coverage evaluates them all first.
-        if ctx.program.recordsCoverage {
-            for p in populations { _ = ctx.value(ofDefine: p.define) }
-        }
-        let defines = populationDefines
-        let membership = PopulationMembership.cascade(scoring: scoringKind) { k in
-            let d = defines[k.ordinal]
-            return d < 0 ? nil : ctx.value(ofDefine: d).isTrue
-        }
-        // Stratifiers and observations are evaluated for members of the initial population only.
-        let inIP = membership[.initial]
-        // Subjects outside share one list of nulls each (most episodes of a monthly basis are).
-        let strata = inIP ? stratifiers.map { (name: $0.name, value: ctx.value(ofDefine: $0.define)) } : nullStrata
-        let counted = scoringKind == .continuousVariable ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : inIP
-        let observed = counted ? observations.map { (name: $0.name, value: ctx.value(ofDefine: $0.define)) } : nullObservations
-        return SubjectResult(memberID: memberID, episode: episode, episodeID: episodeID, populations: membership,
-                             strata: strata, observations: observed)
+    /// Whether the subject's observations are evaluated: members of the measure population not
+    /// excluded from it (continuous variable), else members of the initial population.
+    private func isObserved(_ membership: PopulationMembership) -> Bool {
+        scoringKind == .continuousVariable
+            ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : membership[.initial]
     }
 
     func episodeID(_ e: Value) -> String? {
