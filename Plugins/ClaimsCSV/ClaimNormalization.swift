@@ -29,6 +29,8 @@ final class MedicalClaimTable: Table {
     let disposition, pos, billType, drgType, drg, revenue, units, hcpcs, rendering, billing, facility, paid, allowed: Int
     let dxType, pxType, inNetwork: Int
     let modifiers: [Int], dx: [Int], px: [Int], pxDates: [Int]
+    /// Where `dx` and `px` become consecutive columns (`Row.consecutiveTail`).
+    let dxTail: Int, pxTail: Int
 
     /// Claims in the order their first line appears (references: reading one to test or fill it
     /// copies nothing).
@@ -55,6 +57,8 @@ final class MedicalClaimTable: Table {
         let pxColumns = c.numbered("procedure_code_"), pxDateColumns = c.numbered("procedure_date_")
         px = pxColumns.filter { $0 >= 0 }
         pxDates = pxColumns.enumerated().filter { $0.element >= 0 }.map { $0.offset < pxDateColumns.count ? pxDateColumns[$0.offset] : -1 }
+        dxTail = Row.consecutiveTail(dx)
+        pxTail = Row.consecutiveTail(px)
         pxDateScratch = .allocate(capacity: max(1, px.count))
     }
 
@@ -98,7 +102,7 @@ final class MedicalClaimTable: Table {
             pxDateScratch[k] = ClaimBuilder.none
             if r.isEmpty(px[k]) {
                 // The rest empty too (most rows): their dates are not read.
-                if r.restEmpty(px, from: k) {
+                if r.restEmpty(px, from: k, tail: pxTail) {
                     for j in k..<px.count { pxDateScratch[j] = ClaimBuilder.none }
                     break
                 }
@@ -258,7 +262,7 @@ final class ClaimBuilder {
         for k in dxColumns.indices {
             let c = dxColumns[k]
             if r.isEmpty(c) {
-                if r.restEmpty(dxColumns, from: k) { break }
+                if r.restEmpty(dxColumns, from: k, tail: t.dxTail) { break }
                 continue
             }
             if let code = ctx.systems.code(p.dxSystem, r.bytes(c)), !dx.contains(where: { $0 === code }) { dx.append(code) }
@@ -266,7 +270,7 @@ final class ClaimBuilder {
         let pxColumns = t.px
         for k in pxColumns.indices {
             if r.isEmpty(pxColumns[k]) {
-                if r.restEmpty(pxColumns, from: k) { break }
+                if r.restEmpty(pxColumns, from: k, tail: t.pxTail) { break }
                 continue
             }
             if let code = ctx.systems.code(p.pxSystem, r.bytes(pxColumns[k])), !px.contains(where: { $0.code === code }) {

@@ -135,13 +135,23 @@ struct Row {
 
     var line: Int { reader.rowLine }
 
-    /// The columns `c` (ascending) from position `k` on when, from `k`, they are consecutive
-    /// columns that are all empty (`CSVReader.allEmpty`): a loop over numbered code columns
-    /// stops there.
+    /// Whether the columns `c[k...]` are all empty, when `k` is at or past `tail`
+    /// (`consecutiveTail(c)`): from there they are consecutive columns of the file, in order, so
+    /// one look at their spans tells (`CSVReader.allEmpty`); a loop over numbered code columns
+    /// stops there. False (keep looking one by one) before the tail.
     @inline(__always)
-    func restEmpty(_ c: [Int], from k: Int) -> Bool {
+    func restEmpty(_ c: [Int], from k: Int, tail: Int) -> Bool {
         let last = c.count - 1
-        return k <= last && c[last] - c[k] == last - k && reader.allEmpty(c[k], c[last])
+        return k >= tail && k <= last && reader.allEmpty(c[k], c[last])
+    }
+
+    /// The first index from which the column positions `c` run consecutively upwards (`c[j + 1]
+    /// == c[j] + 1`) to the end: numbered columns in a header's own order, but not in one that
+    /// lists them out of order or apart.
+    static func consecutiveTail(_ c: [Int]) -> Int {
+        var k = c.count - 1
+        while k > 0 && c[k - 1] + 1 == c[k] { k -= 1 }
+        return max(0, k)
     }
 
     @inline(__always) func bytes(_ c: Int) -> Bytes { reader.field(c) }

@@ -361,4 +361,31 @@ final class ClaimTests: ClaimsCSVTestCase {
         XCTAssertEqual(field(claims[0], "period").asInterval?.high.asTemporal, .date(2024, 1, 5))
         XCTAssertEqual(field(claims[4], "period").asInterval?.high.asTemporal, .date(2024, 1, 2))
     }
+
+    /// Numbered code columns listed out of number order or apart in the header: a run of empty
+    /// columns in the file must not hide a code that lies elsewhere (diagnosis_code_2 here comes
+    /// before diagnosis_code_1, which an empty column and the empty diagnosis_code_3 follow).
+    func testCodeColumnsOutOfOrderInTheHeader() throws {
+        try patients("p1")
+        try write("medical_claim.csv", """
+            claim_id,claim_line_number,diagnosis_code_2,claim_type,person_id,claim_start_date,claim_end_date,diagnosis_code_type,procedure_code_2,diagnosis_code_1,procedure_date_1,diagnosis_code_3,procedure_code_type,procedure_code_1,procedure_date_2
+            c1,1,E119,professional,p1,2024-01-02,2024-01-02,icd-10-cm,0DTJ4ZZ,,,,icd-10-pcs,,2024-01-04
+            c2,1,,professional,p1,2024-01-02,2024-01-02,icd-10-cm,,I10,2024-01-03,,icd-10-pcs,0B110F4,
+
+            """)
+        let panel = try load()
+        XCTAssertEqual(panel.report.rejections.map(\.line), [])
+        let claims = records(try member(panel, "p1"), "claims")
+        XCTAssertEqual(claims.map { field($0, "diagnoses").asCodeKeys }, [["\(icd10cm)|E11.9"], ["\(icd10cm)|I10"]])
+        XCTAssertEqual(claims.map { field($0, "procedures").asCodeKeys }, [["\(icd10pcs)|0DTJ4ZZ"], ["\(icd10pcs)|0B110F4"]])
+    }
+
+    func testConsecutiveTail() {
+        XCTAssertEqual(Row.consecutiveTail([]), 0)
+        XCTAssertEqual(Row.consecutiveTail([7]), 0)
+        XCTAssertEqual(Row.consecutiveTail([3, 4, 5]), 0)
+        XCTAssertEqual(Row.consecutiveTail([8, 3, 10]), 2)
+        XCTAssertEqual(Row.consecutiveTail([2, 9, 10, 11]), 1)
+        XCTAssertEqual(Row.consecutiveTail([5, 4]), 1)
+    }
 }
