@@ -138,7 +138,7 @@ struct HashedKeys {
 
     /// A 64-bit hash of the bytes and a tag, eight bytes at a time: each word is mixed in by a
     /// multiply and a shift (both one-to-one, so two keys of one length that differ in one word
-    /// never collide there), the length and tag seed it, and a murmur finaliser mixes every bit of
+    /// never collide there), the length and tag seed it, the tag is mixed in again last, and a murmur finaliser mixes every bit of
     /// the result; never 0 (the empty mark).
     static func hash(_ b: Bytes, _ tag: UInt64) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (tag &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(b.count) &* 0xD6E8_FEB8_6659_FD93)
@@ -162,6 +162,10 @@ struct HashedKeys {
             h = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
             h ^= h >> 29
         }
+        // The tag once more as a last word: seeded alone, a tag's difference could cancel one
+        // in the first word of the bytes.
+        h = (h ^ tag) &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 29
         return finish(h)
     }
 
