@@ -375,7 +375,8 @@ extension CodeGenerator {
     /// sends the query to the general path, evaluated again from the start (it records nothing).
     func firstOfQuery(_ b: Builtin, _ q: QueryIR) -> Eval? {
         guard let analysis, b == .first || b == .last else { return nil }
-        if [q.filter, q.sort, q.map].contains(where: { $0.map(analysis.mayRaise) ?? false }) { return nil }
+        // The source too: the general path, taken for keys not ordered totally, evaluates it again.
+        if [q.source, q.filter, q.sort, q.map].contains(where: { $0.map(analysis.mayRaise) ?? false }) { return nil }
         let source = compile(q.source)
         let slot = q.local
         let filter = q.filter.map(compile)

@@ -40,6 +40,7 @@ final class FirstOfQueryTests: XCTestCase {
         define first_unsorted_payer = first(spans as s where s.rank > 1 return s.payer)
         define first_unsorted_item = first(spans as s where s.id != "a")
         define first_none = first(spans as s where s.rank > 100 sort by s.rank return s.id)
+        define raising_source = first((if singleton([1, 2]) = 1 then spans else spans) as s sort by s.at return s.id)
         define per_month = [interval[@2025-01-01, @2025-01-31], feb, null] as m
           return first(spans as s where s.period overlaps m sort by start of s.period return s.payer)
         """
@@ -99,7 +100,7 @@ final class FirstOfQueryTests: XCTestCase {
     let names = ["first_by_start", "last_by_start", "first_by_start_desc", "last_by_start_desc", "first_by_rank", "last_by_rank",
                  "first_by_rank_desc", "last_by_rank_desc", "first_by_payer", "last_by_payer_desc", "first_by_weight", "last_by_weight",
                  "first_in_feb", "last_in_feb", "first_payer_by_rank", "first_item", "first_by_null_key", "first_by_at", "last_by_at",
-                 "first_unsorted", "first_unsorted_payer", "first_unsorted_item", "first_none", "per_month"]
+                 "first_unsorted", "first_unsorted_payer", "first_unsorted_item", "first_none", "per_month", "raising_source"]
 
     func testOnePassGivesTheSortedListsFirstAndLast() throws {
         let fast = try program(coverage: false), general = try program(coverage: true)
