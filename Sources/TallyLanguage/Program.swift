@@ -371,13 +371,7 @@ extension EvaluationContext {
             memos[i].hits += 1
             return kept
         }
-        let locals = stack.pointee.push(size)
-        locals[0] = a0.pointee
-        let v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
-        memos[i].insert(locals, hash: hash, v)
-        memos[i].noteMiss()
-        stack.pointee.pop(locals, size)
-        return v
+        return callCopying(function: i, size: size, a0, keepingIn: memos, hash: hash)
     }
 
     @inline(__always)
@@ -404,21 +398,22 @@ extension EvaluationContext {
             memos[i].hits += 1
             return kept
         }
-        let locals = stack.pointee.push(size)
-        locals[0] = a0.pointee
-        locals[1] = a1.pointee
-        let v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
-        memos[i].insert(locals, hash: hash, v)
-        memos[i].noteMiss()
-        stack.pointee.pop(locals, size)
-        return v
+        return callCopying(function: i, size: size, a0, a1, keepingIn: memos, hash: hash)
     }
 
-    private func callCopying(function i: Int, size: Int, _ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>? = nil) -> Value {
+    /// Runs function `i` with its arguments copied into a frame; with `memos`, keeps the result
+    /// under `hash` (a miss of `callMemoized`).
+    @inline(__always)
+    private func callCopying(function i: Int, size: Int, _ a0: UnsafePointer<Value>, _ a1: UnsafePointer<Value>? = nil,
+                             keepingIn memos: UnsafeMutablePointer<MemoTable>? = nil, hash: Int = 0) -> Value {
         let locals = stack.pointee.push(size)
         locals[0] = a0.pointee
         if let a1 { locals[1] = a1.pointee }
         let v = program.functionEvals[i].run(Frame(ctx: self, locals: locals))
+        if let memos {
+            memos[i].insert(locals, hash: hash, v)
+            memos[i].noteMiss()
+        }
         stack.pointee.pop(locals, size)
         return v
     }
