@@ -511,15 +511,15 @@ final class PharmacyClaimTable: Table {
         let id = number.map { claim + "-" + String($0) } ?? claim
 
         let f = MedicationDispenseSlot.info.record()
-        f[MedicationDispenseSlot.id] = .string(id)
-        f[MedicationDispenseSlot.medication] = medication.conceptValue
-        f[MedicationDispenseSlot.status] = ClaimBuilder.completed
-        f[MedicationDispenseSlot.dispensed] = dispensed.map(Value.dayDateTime) ?? .null
-        f[MedicationDispenseSlot.daysSupply] = days.map(Value.integer) ?? .null
-        f[MedicationDispenseSlot.quantity] = qty.map(Value.decimal) ?? .null
-        f[MedicationDispenseSlot.prescriber] = .optionalString(ctx.text(r.bytes(prescriber)))
-        setMoney(f, MedicationDispenseSlot.money, paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null,
+        f[MedicationDispenseSlot.all.id] = .string(id)
+        f[MedicationDispenseSlot.all.medication] = medication.conceptValue
+        f[MedicationDispenseSlot.all.status] = ClaimBuilder.completed
+        f[MedicationDispenseSlot.all.dispensed] = dispensed.map(Value.dayDateTime) ?? .null
+        f[MedicationDispenseSlot.all.daysSupply] = days.map(Value.integer) ?? .null
+        f[MedicationDispenseSlot.all.quantity] = qty.map(Value.decimal) ?? .null
+        f[MedicationDispenseSlot.all.prescriber] = .optionalString(ctx.text(r.bytes(prescriber)))
+        setMoney(f, MedicationDispenseSlot.all.money, paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null,
                  allowedAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null, Value(network), .string(claim))
-        ctx.member(personBytes, line: r.line).add(f, list: MemberSlot.medicationDispenses)
+        ctx.member(personBytes, line: r.line).add(f, list: MemberSlot.all.medicationDispenses)
     }
 }

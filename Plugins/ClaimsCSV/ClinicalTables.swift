@@ -154,7 +154,7 @@ final class ClinicalMapper {
     /// Resolves `slot` of `record` to the member's encounter with the id, after loading.
     func linkEncounter(_ record: Record, slot: Int, _ b: MemberAssembler.Builder, _ id: String?) {
         guard let id else { return }
-        b.reference(record, slot: slot, list: MemberSlot.encounters, id: id)
+        b.reference(record, slot: slot, list: MemberSlot.all.encounters, id: id)
     }
 }
 
@@ -194,7 +194,7 @@ final class LabResultTable: Table {
         f[ObservationSlot.value] = value
         f[ObservationSlot.comparator] = comparator
         let record = f
-        map.add(record, to: MemberSlot.observations, of: who, line: r.line, encounter: ObservationSlot.encounter, r.string(encounter))
+        map.add(record, to: MemberSlot.all.observations, of: who, line: r.line, encounter: ObservationSlot.encounter, r.string(encounter))
     }
 }
 
@@ -296,7 +296,7 @@ final class ObservationTable: Table {
                                               hasStatus: r.has(status), isBloodPressure: isBP), r.line)
             return
         }
-        map.add(record, to: MemberSlot.observations, of: who, line: r.line, encounter: ObservationSlot.encounter, r.string(encounter))
+        map.add(record, to: MemberSlot.all.observations, of: who, line: r.line, encounter: ObservationSlot.encounter, r.string(encounter))
     }
 
     /// Keeps a panel row back, in its member's panel.
@@ -335,7 +335,7 @@ final class ObservationTable: Table {
             }
             let b = ctx.assembler.member(group.person)
             for row in rows {
-                b.add(row.record, list: MemberSlot.observations)
+                b.add(row.record, list: MemberSlot.all.observations)
                 map.linkEncounter(row.record, slot: ObservationSlot.encounter, b, row.encounter)
             }
             guard isBloodPressure else { continue }
@@ -356,7 +356,7 @@ final class ObservationTable: Table {
             f[ObservationSlot.effective] = rows[0].effective.map(Value.temporal) ?? .null
             f[ObservationSlot.components] = .list(components)
             let reading = f
-            b.add(reading, list: MemberSlot.observations)
+            b.add(reading, list: MemberSlot.all.observations)
             map.linkEncounter(reading, slot: ObservationSlot.encounter, b, rows.lazy.compactMap(\.encounter).first)
         }
         panels = []
@@ -393,26 +393,26 @@ final class ConditionTable: Table {
         try r.checkOrder(onsetDate ?? recordedDate, resolvedDate, onsetDate != nil ? onset : recorded, resolved)
         let claimID = r.string(claim)
         let f = ConditionSlot.info.record()
-        f[ConditionSlot.id] = .optionalString(r.string(id))
-        f[ConditionSlot.code] = code.conceptValue
-        f[ConditionSlot.clinicalStatus] = map.status(r.bytes(status), resolvedDate != nil ? ClinicalValues.resolved : ClinicalValues.active)
-        f[ConditionSlot.onset] = (onsetDate ?? recordedDate).map(Value.temporal) ?? .null
-        f[ConditionSlot.abatement] = resolvedDate.map(Value.temporal) ?? .null
-        f[ConditionSlot.recorded] = recordedDate.map(Value.temporal) ?? .null
+        f[ConditionSlot.all.id] = .optionalString(r.string(id))
+        f[ConditionSlot.all.code] = code.conceptValue
+        f[ConditionSlot.all.clinicalStatus] = map.status(r.bytes(status), resolvedDate != nil ? ClinicalValues.resolved : ClinicalValues.active)
+        f[ConditionSlot.all.onset] = (onsetDate ?? recordedDate).map(Value.temporal) ?? .null
+        f[ConditionSlot.all.abatement] = resolvedDate.map(Value.temporal) ?? .null
+        f[ConditionSlot.all.recorded] = recordedDate.map(Value.temporal) ?? .null
         let t = r.bytes(type)
         let typeText = t.isEmpty ? "" : ByteParse.string(t).lowercased()
         if typeText.contains("problem") {
-            f[ConditionSlot.category] = ClinicalValues.problemListCategory
-            f[ConditionSlot.source] = ConditionTable.problemList
+            f[ConditionSlot.all.category] = ClinicalValues.problemListCategory
+            f[ConditionSlot.all.source] = ConditionTable.problemList
         } else if typeText.contains("concern") {
-            f[ConditionSlot.category] = ClinicalValues.healthConcernCategory
+            f[ConditionSlot.all.category] = ClinicalValues.healthConcernCategory
         } else {
-            if !typeText.isEmpty || claimID != nil { f[ConditionSlot.category] = ClinicalValues.encounterDiagnosisCategory }
-            f[ConditionSlot.source] = claimID != nil ? ClaimBuilder.claimSource : ConditionTable.encounterDiagnosis
+            if !typeText.isEmpty || claimID != nil { f[ConditionSlot.all.category] = ClinicalValues.encounterDiagnosisCategory }
+            f[ConditionSlot.all.source] = claimID != nil ? ClaimBuilder.claimSource : ConditionTable.encounterDiagnosis
         }
-        f[ConditionSlot.money.claimID] = .optionalString(claimID)
+        f[ConditionSlot.all.money.claimID] = .optionalString(claimID)
         let record = f
-        map.add(record, to: MemberSlot.conditions, of: who, line: r.line, encounter: ConditionSlot.encounter, r.string(encounter) ?? claimID)
+        map.add(record, to: MemberSlot.all.conditions, of: who, line: r.line, encounter: ConditionSlot.all.encounter, r.string(encounter) ?? claimID)
     }
 }
 
@@ -438,13 +438,13 @@ final class ProcedureTable: Table {
         let when = try r.dateTime(date)
         let claimID = r.string(claim)
         let f = ProcedureSlot.info.record()
-        f[ProcedureSlot.id] = .optionalString(r.string(id))
-        f[ProcedureSlot.code] = code.conceptValue
-        f[ProcedureSlot.status] = ClinicalValues.completed
-        f[ProcedureSlot.performed] = when.map(Value.temporal) ?? .null
-        f[ProcedureSlot.money.claimID] = .optionalString(claimID)
+        f[ProcedureSlot.all.id] = .optionalString(r.string(id))
+        f[ProcedureSlot.all.code] = code.conceptValue
+        f[ProcedureSlot.all.status] = ClinicalValues.completed
+        f[ProcedureSlot.all.performed] = when.map(Value.temporal) ?? .null
+        f[ProcedureSlot.all.money.claimID] = .optionalString(claimID)
         let record = f
-        map.add(record, to: MemberSlot.procedures, of: who, line: r.line, encounter: ProcedureSlot.encounter, r.string(encounter) ?? claimID)
+        map.add(record, to: MemberSlot.all.procedures, of: who, line: r.line, encounter: ProcedureSlot.all.encounter, r.string(encounter) ?? claimID)
     }
 }
 
@@ -479,24 +479,24 @@ final class EncounterTable: Table {
         let paidAmount = try r.amount(paid), allowedAmount = try r.amount(allowed)
         let ctx = map.ctx
         let f = EncounterSlot.info.record()
-        f[EncounterSlot.id] = .string(ByteParse.string(idBytes))
-        f[EncounterSlot.status] = ClinicalValues.finished
+        f[EncounterSlot.all.id] = .string(ByteParse.string(idBytes))
+        f[EncounterSlot.all.status] = ClinicalValues.finished
         if let text = ctx.text(r.bytes(type)) {
             let setting = settings[text] ?? CareSetting.fromEncounterType(text)
             settings[text] = setting
-            f[EncounterSlot.type] = map.encounterType(text)
-            f[EncounterSlot.setting] = ClaimBuilder.settingValues[setting]!.setting
-            f[EncounterSlot.klass] = ClaimBuilder.settingValues[setting]!.klass
+            f[EncounterSlot.all.type] = map.encounterType(text)
+            f[EncounterSlot.all.setting] = ClaimBuilder.settingValues[setting]!.setting
+            f[EncounterSlot.all.klass] = ClaimBuilder.settingValues[setting]!.klass
         }
-        f[EncounterSlot.period] = from == nil && to == nil ? .null : .period(from.map(Value.temporal) ?? .null, to.map(Value.temporal) ?? .null)
-        f[EncounterSlot.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, r.bytes(disposition))?.conceptValue ?? .null
-        if let d = ctx.systems.code(dxSystem, r.bytes(dx)) { f[EncounterSlot.diagnoses] = .list([d.codeValue]) }
-        f[EncounterSlot.drg] = ctx.systems.code(drgSystem, r.bytes(drg))?.codeValue ?? .null
-        f[EncounterSlot.provider] = .optionalString(ctx.text(r.bytes(attending)))
-        f[EncounterSlot.facility] = .optionalString(ctx.text(r.bytes(facility)))
-        f[EncounterSlot.money.paid] = paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
-        f[EncounterSlot.money.allowed] = allowedAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
-        ctx.member(who, line: r.line).add(f, list: MemberSlot.encounters)
+        f[EncounterSlot.all.period] = from == nil && to == nil ? .null : .period(from.map(Value.temporal) ?? .null, to.map(Value.temporal) ?? .null)
+        f[EncounterSlot.all.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, r.bytes(disposition))?.conceptValue ?? .null
+        if let d = ctx.systems.code(dxSystem, r.bytes(dx)) { f[EncounterSlot.all.diagnoses] = .list([d.codeValue]) }
+        f[EncounterSlot.all.drg] = ctx.systems.code(drgSystem, r.bytes(drg))?.codeValue ?? .null
+        f[EncounterSlot.all.provider] = .optionalString(ctx.text(r.bytes(attending)))
+        f[EncounterSlot.all.facility] = .optionalString(ctx.text(r.bytes(facility)))
+        f[EncounterSlot.all.money.paid] = paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
+        f[EncounterSlot.all.money.allowed] = allowedAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
+        ctx.member(who, line: r.line).add(f, list: MemberSlot.all.encounters)
     }
 }
 
@@ -525,7 +525,7 @@ final class ImmunizationTable: Table {
         f[ImmunizationSlot.vaccine] = code.conceptValue
         f[ImmunizationSlot.status] = map.status(r.bytes(status), ClinicalValues.completed)
         f[ImmunizationSlot.occurrence] = when.map(Value.temporal) ?? .null
-        map.ctx.member(who, line: r.line).add(f, list: MemberSlot.immunizations)
+        map.ctx.member(who, line: r.line).add(f, list: MemberSlot.all.immunizations)
     }
 }
 
@@ -580,14 +580,14 @@ final class MedicationTable: Table {
         let b = ctx.member(who, line: r.line)
         if prescribed == nil, let dispensed {
             let f = MedicationDispenseSlot.info.record()
-            f[MedicationDispenseSlot.id] = .optionalString(r.string(id))
-            f[MedicationDispenseSlot.medication] = med
-            f[MedicationDispenseSlot.status] = ClinicalValues.completed
-            f[MedicationDispenseSlot.dispensed] = .temporal(dispensed)
-            f[MedicationDispenseSlot.daysSupply] = days.map(Value.integer) ?? .null
-            f[MedicationDispenseSlot.quantity] = qty.map(Value.decimal) ?? .null
-            f[MedicationDispenseSlot.prescriber] = .optionalString(ctx.text(r.bytes(practitioner)))
-            b.add(f, list: MemberSlot.medicationDispenses)
+            f[MedicationDispenseSlot.all.id] = .optionalString(r.string(id))
+            f[MedicationDispenseSlot.all.medication] = med
+            f[MedicationDispenseSlot.all.status] = ClinicalValues.completed
+            f[MedicationDispenseSlot.all.dispensed] = .temporal(dispensed)
+            f[MedicationDispenseSlot.all.daysSupply] = days.map(Value.integer) ?? .null
+            f[MedicationDispenseSlot.all.quantity] = qty.map(Value.decimal) ?? .null
+            f[MedicationDispenseSlot.all.prescriber] = .optionalString(ctx.text(r.bytes(practitioner)))
+            b.add(f, list: MemberSlot.all.medicationDispenses)
             return
         }
         let f = MedicationRequestSlot.info.record()
@@ -598,6 +598,6 @@ final class MedicationTable: Table {
         f[MedicationRequestSlot.authoredOn] = prescribed.map(Value.temporal) ?? .null
         f[MedicationRequestSlot.dispenseQuantity] = qty.map { .quantity(Quantity($0, map.unit(r.bytes(quantityUnit)))) } ?? .null
         f[MedicationRequestSlot.expectedSupply] = days.map { .quantity(Quantity(Double($0), "d")) } ?? .null
-        b.add(f, list: MemberSlot.medicationRequests)
+        b.add(f, list: MemberSlot.all.medicationRequests)
     }
 }

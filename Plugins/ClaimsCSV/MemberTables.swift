@@ -29,11 +29,11 @@ struct Demographics {
     func apply(_ r: Row, _ dates: (birth: Temporal?, death: Temporal?), to b: MemberAssembler.Builder) {
         let (birth, death) = dates
         b.seen = true
-        if let birth, b.fields[MemberSlot.birthDate].isNull { b.fields[MemberSlot.birthDate] = .temporal(birth) }
-        if let death, b.fields[MemberSlot.deathDate].isNull { b.fields[MemberSlot.deathDate] = .temporal(death) }
-        if b.fields[MemberSlot.sex].isNull, r.has(sex) { b.fields[MemberSlot.sex] = codes.sex(r.bytes(sex)) }
-        if b.fields[MemberSlot.race].isNull, r.has(race) { b.fields[MemberSlot.race] = codes.race(r.bytes(race)) }
-        if b.fields[MemberSlot.ethnicity].isNull, r.has(ethnicity) { b.fields[MemberSlot.ethnicity] = codes.ethnicity(r.bytes(ethnicity)) }
+        if let birth, b.fields[MemberSlot.all.birthDate].isNull { b.fields[MemberSlot.all.birthDate] = .temporal(birth) }
+        if let death, b.fields[MemberSlot.all.deathDate].isNull { b.fields[MemberSlot.all.deathDate] = .temporal(death) }
+        if b.fields[MemberSlot.all.sex].isNull, r.has(sex) { b.fields[MemberSlot.all.sex] = codes.sex(r.bytes(sex)) }
+        if b.fields[MemberSlot.all.race].isNull, r.has(race) { b.fields[MemberSlot.all.race] = codes.race(r.bytes(race)) }
+        if b.fields[MemberSlot.all.ethnicity].isNull, r.has(ethnicity) { b.fields[MemberSlot.all.ethnicity] = codes.ethnicity(r.bytes(ethnicity)) }
     }
 }
 
@@ -135,25 +135,25 @@ final class EligibilityTable: Table {
 
         let payerText = ctx.text(r.bytes(payer)), typeText = ctx.lowercased(r.bytes(payerType))
         let f = EnrollmentSlot.info.record()
-        f[EnrollmentSlot.period] = .period(from.map(Value.temporal) ?? .null, to.map(Value.temporal) ?? .null)
-        f[EnrollmentSlot.payer] = .optionalString(payerText)
-        f[EnrollmentSlot.payerType] = .optionalString(typeText)
-        f[EnrollmentSlot.productLine] = .optionalString(typeText)
-        f[EnrollmentSlot.plan] = .optionalString(ctx.text(r.bytes(plan)))
-        f[EnrollmentSlot.hospice] = Value(hospiceFlag)
-        f[EnrollmentSlot.institutional] = Value(institutionalFlag)
-        f[EnrollmentSlot.longTermInstitutional] = Value(longTermFlag)
-        f[EnrollmentSlot.dualStatus] = .optionalString(ctx.text(r.bytes(dual)))
-        b.add(f, list: MemberSlot.enrollments)
+        f[EnrollmentSlot.all.period] = .period(from.map(Value.temporal) ?? .null, to.map(Value.temporal) ?? .null)
+        f[EnrollmentSlot.all.payer] = .optionalString(payerText)
+        f[EnrollmentSlot.all.payerType] = .optionalString(typeText)
+        f[EnrollmentSlot.all.productLine] = .optionalString(typeText)
+        f[EnrollmentSlot.all.plan] = .optionalString(ctx.text(r.bytes(plan)))
+        f[EnrollmentSlot.all.hospice] = Value(hospiceFlag)
+        f[EnrollmentSlot.all.institutional] = Value(institutionalFlag)
+        f[EnrollmentSlot.all.longTermInstitutional] = Value(longTermFlag)
+        f[EnrollmentSlot.all.dualStatus] = .optionalString(ctx.text(r.bytes(dual)))
+        b.add(f, list: MemberSlot.all.enrollments)
 
         guard payerText != nil || typeText != nil else { return }
         let c = CoverageSlot.info.record()
-        c[CoverageSlot.id] = .string("\(b.id):\(payerText ?? ""):\(from.map { $0.description } ?? "")")
-        c[CoverageSlot.type] = coverageType(typeText)
-        c[CoverageSlot.status] = .string("active")
-        c[CoverageSlot.period] = .period(from.map(Value.dayDateTime) ?? .null, to.map(Value.dayDateTime) ?? .null)
-        c[CoverageSlot.payer] = .optionalString(payerText)
-        b.add(c, list: MemberSlot.coverages)
+        c[CoverageSlot.all.id] = .string("\(b.id):\(payerText ?? ""):\(from.map { $0.description } ?? "")")
+        c[CoverageSlot.all.type] = coverageType(typeText)
+        c[CoverageSlot.all.status] = .string("active")
+        c[CoverageSlot.all.period] = .period(from.map(Value.dayDateTime) ?? .null, to.map(Value.dayDateTime) ?? .null)
+        c[CoverageSlot.all.payer] = .optionalString(payerText)
+        b.add(c, list: MemberSlot.all.coverages)
     }
 
     /// The Coverage type: the Source of Payment Typology code of the payer type (medicare 1,
@@ -243,7 +243,7 @@ final class ProviderAttributionTable: Table {
             f[S.program] = program == 0 ? Self.payerProgram : Self.customProgram
             f[S.payer] = payerValue!
             f[S.plan] = planValue!
-            b.add(f, list: MemberSlot.attributions)
+            b.add(f, list: MemberSlot.all.attributions)
         }
     }
 

@@ -25,92 +25,80 @@ struct KindInfo {
 
 enum MemberSlot {
     static let info = KindInfo("Member")
-    static let birthDate = info.slot("birth_date"), deathDate = info.slot("death_date"), sex = info.slot("sex")
-    static let race = info.slot("race"), ethnicity = info.slot("ethnicity")
-    static let enrollments = info.slot("enrollments"), attributions = info.slot("attributions")
-    static let encounters = info.slot("encounters"), conditions = info.slot("conditions")
-    static let procedures = info.slot("procedures"), observations = info.slot("observations")
-    static let medicationRequests = info.slot("medication_requests"), medicationDispenses = info.slot("medication_dispenses")
-    static let immunizations = info.slot("immunizations"), coverages = info.slot("coverages")
-    static let claims = info.slot("claims")
-    /// Every slot, read with one access (see `ClaimSlot.All`).
+    /// The kind's slots, resolved once. Where records are built, `MemberSlot.all` is read once: each
+    /// `static let` read is a `swift_once` call on Linux, and a record built field by field would
+    /// pay one per field.
     struct All {
-        let birthDate = MemberSlot.birthDate
-        let deathDate = MemberSlot.deathDate
-        let sex = MemberSlot.sex
-        let race = MemberSlot.race
-        let ethnicity = MemberSlot.ethnicity
-        let enrollments = MemberSlot.enrollments
-        let attributions = MemberSlot.attributions
-        let encounters = MemberSlot.encounters
-        let conditions = MemberSlot.conditions
-        let procedures = MemberSlot.procedures
-        let observations = MemberSlot.observations
-        let medicationRequests = MemberSlot.medicationRequests
-        let medicationDispenses = MemberSlot.medicationDispenses
-        let immunizations = MemberSlot.immunizations
-        let coverages = MemberSlot.coverages
-        let claims = MemberSlot.claims
+        let birthDate = MemberSlot.info.slot("birth_date")
+        let deathDate = MemberSlot.info.slot("death_date")
+        let sex = MemberSlot.info.slot("sex")
+        let race = MemberSlot.info.slot("race")
+        let ethnicity = MemberSlot.info.slot("ethnicity")
+        let enrollments = MemberSlot.info.slot("enrollments")
+        let attributions = MemberSlot.info.slot("attributions")
+        let encounters = MemberSlot.info.slot("encounters")
+        let conditions = MemberSlot.info.slot("conditions")
+        let procedures = MemberSlot.info.slot("procedures")
+        let observations = MemberSlot.info.slot("observations")
+        let medicationRequests = MemberSlot.info.slot("medication_requests")
+        let medicationDispenses = MemberSlot.info.slot("medication_dispenses")
+        let immunizations = MemberSlot.info.slot("immunizations")
+        let coverages = MemberSlot.info.slot("coverages")
+        let claims = MemberSlot.info.slot("claims")
     }
     static let all = All()
 }
 
 enum EnrollmentSlot {
     static let info = KindInfo("Enrollment")
-    static let period = info.slot("period"), payer = info.slot("payer"), payerType = info.slot("payer_type")
-    static let plan = info.slot("plan"), productLine = info.slot("product_line"), hospice = info.slot("hospice")
-    static let institutional = info.slot("institutional"), longTermInstitutional = info.slot("long_term_institutional")
-    static let dualStatus = info.slot("dual_status")
-    /// Every slot, read with one access: each `static let` read is a `swift_once` call on Linux,
-    /// and a record built field by field would pay one per field.
+    /// The kind's slots, resolved once. Where records are built, `EnrollmentSlot.all` is read once: each
+    /// `static let` read is a `swift_once` call on Linux, and a record built field by field would
+    /// pay one per field.
     struct All {
         let info = EnrollmentSlot.info
-        let period = EnrollmentSlot.period
-        let payer = EnrollmentSlot.payer
-        let payerType = EnrollmentSlot.payerType
-        let plan = EnrollmentSlot.plan
-        let productLine = EnrollmentSlot.productLine
-        let hospice = EnrollmentSlot.hospice
-        let institutional = EnrollmentSlot.institutional
-        let longTermInstitutional = EnrollmentSlot.longTermInstitutional
-        let dualStatus = EnrollmentSlot.dualStatus
+        let period = EnrollmentSlot.info.slot("period")
+        let payer = EnrollmentSlot.info.slot("payer")
+        let payerType = EnrollmentSlot.info.slot("payer_type")
+        let plan = EnrollmentSlot.info.slot("plan")
+        let productLine = EnrollmentSlot.info.slot("product_line")
+        let hospice = EnrollmentSlot.info.slot("hospice")
+        let institutional = EnrollmentSlot.info.slot("institutional")
+        let longTermInstitutional = EnrollmentSlot.info.slot("long_term_institutional")
+        let dualStatus = EnrollmentSlot.info.slot("dual_status")
     }
     static let all = All()
 }
 
 enum CoverageSlot {
     static let info = KindInfo("Coverage")
-    static let id = info.slot("id"), type = info.slot("type"), status = info.slot("status")
-    static let period = info.slot("period"), payer = info.slot("payer")
-    /// Every slot, read with one access: each `static let` read is a `swift_once` call on Linux,
-    /// and a record built field by field would pay one per field.
+    /// The kind's slots, resolved once. Where records are built, `CoverageSlot.all` is read once: each
+    /// `static let` read is a `swift_once` call on Linux, and a record built field by field would
+    /// pay one per field.
     struct All {
         let info = CoverageSlot.info
-        let id = CoverageSlot.id
-        let type = CoverageSlot.type
-        let status = CoverageSlot.status
-        let period = CoverageSlot.period
-        let payer = CoverageSlot.payer
+        let id = CoverageSlot.info.slot("id")
+        let type = CoverageSlot.info.slot("type")
+        let status = CoverageSlot.info.slot("status")
+        let period = CoverageSlot.info.slot("period")
+        let payer = CoverageSlot.info.slot("payer")
     }
     static let all = All()
 }
 
 enum AttributionSlot {
     static let info = KindInfo("Attribution")
-    static let period = info.slot("period"), provider = info.slot("provider"), practice = info.slot("practice")
-    static let organization = info.slot("organization"), program = info.slot("program")
-    static let payer = info.slot("payer"), plan = info.slot("plan")
-    /// Every slot, read with one access: each `static let` read is a `swift_once` call on Linux,
-    /// and a record built field by field would pay one per field.
+    /// The kind's slots, resolved once. Where records are built, `AttributionSlot.all` is read once: each
+    /// `static let` read is a `swift_once` call on Linux, and a record built field by field would
+    /// pay one per field.
     struct All {
         let info = AttributionSlot.info
-        let period = AttributionSlot.period
-        let provider = AttributionSlot.provider
-        let practice = AttributionSlot.practice
-        let organization = AttributionSlot.organization
-        let program = AttributionSlot.program
-        let payer = AttributionSlot.payer
-        let plan = AttributionSlot.plan
+        let period = AttributionSlot.info.slot("period")
+        let provider = AttributionSlot.info.slot("provider")
+        let practice = AttributionSlot.info.slot("practice")
+        let organization = AttributionSlot.info.slot("organization")
+        let program = AttributionSlot.info.slot("program")
+        let payer = AttributionSlot.info.slot("payer")
+        let plan = AttributionSlot.info.slot("plan")
     }
     static let all = All()
 }
@@ -125,71 +113,61 @@ struct MoneySlots {
 
 enum EncounterSlot {
     static let info = KindInfo("Encounter")
-    static let id = info.slot("id"), status = info.slot("status"), klass = info.slot("class")
-    static let type = info.slot("type"), period = info.slot("period")
-    static let dischargeDisposition = info.slot("discharge_disposition"), setting = info.slot("setting")
-    static let diagnoses = info.slot("diagnoses"), drg = info.slot("drg"), provider = info.slot("provider")
-    static let facility = info.slot("facility")
-    static let money = MoneySlots(info)
-    /// Every slot, read with one access: each `static let` read is a `swift_once` call on Linux,
-    /// and a record built field by field would pay one per field.
+    /// The kind's slots, resolved once. Where records are built, `EncounterSlot.all` is read once: each
+    /// `static let` read is a `swift_once` call on Linux, and a record built field by field would
+    /// pay one per field.
     struct All {
         let info = EncounterSlot.info
-        let id = EncounterSlot.id
-        let status = EncounterSlot.status
-        let klass = EncounterSlot.klass
-        let type = EncounterSlot.type
-        let period = EncounterSlot.period
-        let dischargeDisposition = EncounterSlot.dischargeDisposition
-        let setting = EncounterSlot.setting
-        let diagnoses = EncounterSlot.diagnoses
-        let drg = EncounterSlot.drg
-        let provider = EncounterSlot.provider
-        let facility = EncounterSlot.facility
-        let money = EncounterSlot.money
+        let id = EncounterSlot.info.slot("id")
+        let status = EncounterSlot.info.slot("status")
+        let klass = EncounterSlot.info.slot("class")
+        let type = EncounterSlot.info.slot("type")
+        let period = EncounterSlot.info.slot("period")
+        let dischargeDisposition = EncounterSlot.info.slot("discharge_disposition")
+        let setting = EncounterSlot.info.slot("setting")
+        let diagnoses = EncounterSlot.info.slot("diagnoses")
+        let drg = EncounterSlot.info.slot("drg")
+        let provider = EncounterSlot.info.slot("provider")
+        let facility = EncounterSlot.info.slot("facility")
+        let money = MoneySlots(EncounterSlot.info)
     }
     static let all = All()
 }
 
 enum ConditionSlot {
     static let info = KindInfo("Condition")
-    static let id = info.slot("id"), code = info.slot("code"), clinicalStatus = info.slot("clinical_status")
-    static let category = info.slot("category"), onset = info.slot("onset"), abatement = info.slot("abatement")
-    static let recorded = info.slot("recorded"), encounter = info.slot("encounter"), source = info.slot("source")
-    static let money = MoneySlots(info)
-    /// Every slot, read with one access: each `static let` read is a `swift_once` call on Linux,
-    /// and a record built field by field would pay one per field.
+    /// The kind's slots, resolved once. Where records are built, `ConditionSlot.all` is read once: each
+    /// `static let` read is a `swift_once` call on Linux, and a record built field by field would
+    /// pay one per field.
     struct All {
         let info = ConditionSlot.info
-        let id = ConditionSlot.id
-        let code = ConditionSlot.code
-        let clinicalStatus = ConditionSlot.clinicalStatus
-        let category = ConditionSlot.category
-        let onset = ConditionSlot.onset
-        let abatement = ConditionSlot.abatement
-        let recorded = ConditionSlot.recorded
-        let encounter = ConditionSlot.encounter
-        let source = ConditionSlot.source
-        let money = ConditionSlot.money
+        let id = ConditionSlot.info.slot("id")
+        let code = ConditionSlot.info.slot("code")
+        let clinicalStatus = ConditionSlot.info.slot("clinical_status")
+        let category = ConditionSlot.info.slot("category")
+        let onset = ConditionSlot.info.slot("onset")
+        let abatement = ConditionSlot.info.slot("abatement")
+        let recorded = ConditionSlot.info.slot("recorded")
+        let encounter = ConditionSlot.info.slot("encounter")
+        let source = ConditionSlot.info.slot("source")
+        let money = MoneySlots(ConditionSlot.info)
     }
     static let all = All()
 }
 
 enum ProcedureSlot {
     static let info = KindInfo("Procedure")
-    static let id = info.slot("id"), code = info.slot("code"), status = info.slot("status")
-    static let performed = info.slot("performed"), encounter = info.slot("encounter")
-    static let money = MoneySlots(info)
-    /// Every slot, read with one access: each `static let` read is a `swift_once` call on Linux,
-    /// and a record built field by field would pay one per field.
+    /// The kind's slots, resolved once. Where records are built, `ProcedureSlot.all` is read once: each
+    /// `static let` read is a `swift_once` call on Linux, and a record built field by field would
+    /// pay one per field.
     struct All {
         let info = ProcedureSlot.info
-        let id = ProcedureSlot.id
-        let code = ProcedureSlot.code
-        let status = ProcedureSlot.status
-        let performed = ProcedureSlot.performed
-        let encounter = ProcedureSlot.encounter
-        let money = ProcedureSlot.money
+        let id = ProcedureSlot.info.slot("id")
+        let code = ProcedureSlot.info.slot("code")
+        let status = ProcedureSlot.info.slot("status")
+        let performed = ProcedureSlot.info.slot("performed")
+        let encounter = ProcedureSlot.info.slot("encounter")
+        let money = MoneySlots(ProcedureSlot.info)
     }
     static let all = All()
 }
@@ -218,23 +196,19 @@ enum MedicationRequestSlot {
 
 enum MedicationDispenseSlot {
     static let info = KindInfo("MedicationDispense")
-    static let id = info.slot("id"), medication = info.slot("medication")
-    static let status = info.slot("status"), dispensed = info.slot("dispensed")
-    static let daysSupply = info.slot("days_supply"), quantity = info.slot("quantity")
-    static let prescriber = info.slot("prescriber")
-    static let money = MoneySlots(info)
-    /// Every slot, read with one access: each `static let` read is a `swift_once` call on Linux,
-    /// and a record built field by field would pay one per field.
+    /// The kind's slots, resolved once. Where records are built, `MedicationDispenseSlot.all` is read once: each
+    /// `static let` read is a `swift_once` call on Linux, and a record built field by field would
+    /// pay one per field.
     struct All {
         let info = MedicationDispenseSlot.info
-        let id = MedicationDispenseSlot.id
-        let medication = MedicationDispenseSlot.medication
-        let status = MedicationDispenseSlot.status
-        let dispensed = MedicationDispenseSlot.dispensed
-        let daysSupply = MedicationDispenseSlot.daysSupply
-        let quantity = MedicationDispenseSlot.quantity
-        let prescriber = MedicationDispenseSlot.prescriber
-        let money = MedicationDispenseSlot.money
+        let id = MedicationDispenseSlot.info.slot("id")
+        let medication = MedicationDispenseSlot.info.slot("medication")
+        let status = MedicationDispenseSlot.info.slot("status")
+        let dispensed = MedicationDispenseSlot.info.slot("dispensed")
+        let daysSupply = MedicationDispenseSlot.info.slot("days_supply")
+        let quantity = MedicationDispenseSlot.info.slot("quantity")
+        let prescriber = MedicationDispenseSlot.info.slot("prescriber")
+        let money = MoneySlots(MedicationDispenseSlot.info)
     }
     static let all = All()
 }
@@ -247,57 +221,48 @@ enum ImmunizationSlot {
 
 enum ClaimSlot {
     static let info = KindInfo("Claim")
-    static let id = info.slot("id"), type = info.slot("type"), period = info.slot("period")
-    static let admission = info.slot("admission"), discharge = info.slot("discharge")
-    static let dischargeDisposition = info.slot("discharge_disposition"), billType = info.slot("bill_type")
-    static let placeOfService = info.slot("place_of_service"), drg = info.slot("drg"), setting = info.slot("setting")
-    static let diagnoses = info.slot("diagnoses"), procedures = info.slot("procedures")
-    static let renderingNPI = info.slot("rendering_npi"), billingNPI = info.slot("billing_npi"), facilityNPI = info.slot("facility_npi")
-    static let lines = info.slot("lines")
-    static let money = MoneySlots(info)
-    /// Every slot, read with one access: each `static let` read is a `swift_once` call on Linux,
-    /// and a record built field by field would pay one per field.
+    /// The kind's slots, resolved once. Where records are built, `ClaimSlot.all` is read once: each
+    /// `static let` read is a `swift_once` call on Linux, and a record built field by field would
+    /// pay one per field.
     struct All {
         let info = ClaimSlot.info
-        let id = ClaimSlot.id
-        let type = ClaimSlot.type
-        let period = ClaimSlot.period
-        let admission = ClaimSlot.admission
-        let discharge = ClaimSlot.discharge
-        let dischargeDisposition = ClaimSlot.dischargeDisposition
-        let billType = ClaimSlot.billType
-        let placeOfService = ClaimSlot.placeOfService
-        let drg = ClaimSlot.drg
-        let setting = ClaimSlot.setting
-        let diagnoses = ClaimSlot.diagnoses
-        let procedures = ClaimSlot.procedures
-        let renderingNPI = ClaimSlot.renderingNPI
-        let billingNPI = ClaimSlot.billingNPI
-        let facilityNPI = ClaimSlot.facilityNPI
-        let lines = ClaimSlot.lines
-        let money = ClaimSlot.money
+        let id = ClaimSlot.info.slot("id")
+        let type = ClaimSlot.info.slot("type")
+        let period = ClaimSlot.info.slot("period")
+        let admission = ClaimSlot.info.slot("admission")
+        let discharge = ClaimSlot.info.slot("discharge")
+        let dischargeDisposition = ClaimSlot.info.slot("discharge_disposition")
+        let billType = ClaimSlot.info.slot("bill_type")
+        let placeOfService = ClaimSlot.info.slot("place_of_service")
+        let drg = ClaimSlot.info.slot("drg")
+        let setting = ClaimSlot.info.slot("setting")
+        let diagnoses = ClaimSlot.info.slot("diagnoses")
+        let procedures = ClaimSlot.info.slot("procedures")
+        let renderingNPI = ClaimSlot.info.slot("rendering_npi")
+        let billingNPI = ClaimSlot.info.slot("billing_npi")
+        let facilityNPI = ClaimSlot.info.slot("facility_npi")
+        let lines = ClaimSlot.info.slot("lines")
+        let money = MoneySlots(ClaimSlot.info)
     }
     static let all = All()
 }
 
 enum ClaimLineSlot {
     static let info = KindInfo("ClaimLine")
-    static let number = info.slot("number"), revenueCode = info.slot("revenue_code"), hcpcs = info.slot("hcpcs")
-    static let modifiers = info.slot("modifiers"), period = info.slot("period"), units = info.slot("units")
-    static let placeOfService = info.slot("place_of_service"), paid = info.slot("paid"), allowed = info.slot("allowed")
-    /// Every slot, read with one access: each `static let` read is a `swift_once` call on Linux,
-    /// and a record built field by field would pay one per field.
+    /// The kind's slots, resolved once. Where records are built, `ClaimLineSlot.all` is read once: each
+    /// `static let` read is a `swift_once` call on Linux, and a record built field by field would
+    /// pay one per field.
     struct All {
         let info = ClaimLineSlot.info
-        let number = ClaimLineSlot.number
-        let revenueCode = ClaimLineSlot.revenueCode
-        let hcpcs = ClaimLineSlot.hcpcs
-        let modifiers = ClaimLineSlot.modifiers
-        let period = ClaimLineSlot.period
-        let units = ClaimLineSlot.units
-        let placeOfService = ClaimLineSlot.placeOfService
-        let paid = ClaimLineSlot.paid
-        let allowed = ClaimLineSlot.allowed
+        let number = ClaimLineSlot.info.slot("number")
+        let revenueCode = ClaimLineSlot.info.slot("revenue_code")
+        let hcpcs = ClaimLineSlot.info.slot("hcpcs")
+        let modifiers = ClaimLineSlot.info.slot("modifiers")
+        let period = ClaimLineSlot.info.slot("period")
+        let units = ClaimLineSlot.info.slot("units")
+        let placeOfService = ClaimLineSlot.info.slot("place_of_service")
+        let paid = ClaimLineSlot.info.slot("paid")
+        let allowed = ClaimLineSlot.info.slot("allowed")
     }
     static let all = All()
 }
