@@ -23,8 +23,8 @@ bl = importlib.util.module_from_spec(_spec)
 _loader.exec_module(bl)
 
 ROOT, TALLY = bl.ROOT, bl.TALLY
-step, run_checked, csv_files, panel, warm_page_cache, measure = (
-    bl.step, bl.run_checked, bl.csv_files, bl.panel, bl.warm_page_cache, bl.measure)
+step, run_checked, csv_files, panel, warm_page_cache, resident_share, measure = (
+    bl.step, bl.run_checked, bl.csv_files, bl.panel, bl.warm_page_cache, bl.resident_share, bl.measure)
 SQL_FILE = os.path.join(HERE, "bench-suite.sql")
 VALUESETS = os.path.join(ROOT, "Measures", "valuesets")
 
