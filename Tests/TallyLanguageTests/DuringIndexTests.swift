@@ -7,12 +7,7 @@ import XCTest
 /// turns fast paths off. Nulls in keys and in bounds, open and closed bounds, equal keys, dates
 /// and date-times at one or several precisions, empty and missing lists.
 final class DuringIndexTests: XCTestCase {
-    let schema = RecordSchema(kinds: [
-        RecordKind(name: "Member", fields: [FieldDef("spans", .list(.record("Span")))]),
-        RecordKind(name: "Span", fields: [
-            FieldDef("id", .string), FieldDef("period", .interval(.date)), FieldDef("at", .dateTime),
-        ]),
-    ], rootKind: "Member")
+    let schema = SpanFixture.schema
 
     let source = """
         library L
@@ -39,20 +34,13 @@ final class DuringIndexTests: XCTestCase {
         define by_at = instants as m return at_in(m)
         """
 
-    func day(_ text: String) -> Value {
-        guard case .success(let t) = Temporal.parse(text) else { fatalError(text) }
-        return .temporal(t)
-    }
+    func day(_ text: String) -> Value { SpanFixture.day(text) }
 
     func at(_ millis: Int64, _ precision: DatePrecision) -> Value {
         .temporal(Temporal(millis: millis, precision: precision, isDate: false))
     }
 
-    func span(_ id: String, _ low: String?, _ high: String?, _ at: Value) -> Record {
-        let period: Value = low == nil && high == nil ? .null
-            : .interval(IntervalValue(low: low.map(day) ?? .null, high: high.map(day) ?? .null))
-        return Record.make(kind: 1, fields: [.string(id), period, at])
-    }
+    func span(_ id: String, _ low: String?, _ high: String?, _ at: Value) -> Record { SpanFixture.span(id, low, high, at) }
 
     func members() -> [Record] {
         let d: Int64 = 86_400_000, jan1 = d * 20_089  // 2025-01-01

@@ -1,4 +1,4 @@
-import TallyLanguage
+@testable import TallyLanguage
 import XCTest
 
 // What the evaluator's fast-path tests share. Clause coverage turns every fast path off, so a
@@ -29,5 +29,29 @@ func assertFastPathsMatchGeneral(fast: Program, general: Program, members: [Reco
             XCTAssertEqual(reused.value(of: name)?.description, expected, "\(name), member \(n)", file: file, line: line)
         }
         XCTAssertEqual(fresh.errors, reference.errors, "member \(n)", file: file, line: line)
+    }
+}
+
+
+/// Members with a list of spans (an id, a date period, a date-time): the fixture of the tests of
+/// queries over a member's list with timing filters.
+enum SpanFixture {
+    static let schema = RecordSchema(kinds: [
+        RecordKind(name: "Member", fields: [FieldDef("spans", .list(.record("Span")))]),
+        RecordKind(name: "Span", fields: [
+            FieldDef("id", .string), FieldDef("period", .interval(.date)), FieldDef("at", .dateTime),
+        ]),
+    ], rootKind: "Member")
+
+    static func day(_ text: String) -> Value {
+        guard case .success(let t) = Temporal.parse(text) else { fatalError(text) }
+        return .temporal(t)
+    }
+
+    /// A span; no bounds at all make a null period.
+    static func span(_ id: String, _ low: String?, _ high: String?, _ at: Value) -> Record {
+        let period: Value = low == nil && high == nil ? .null
+            : .interval(IntervalValue(low: low.map(day) ?? .null, high: high.map(day) ?? .null))
+        return Record.make(kind: 1, fields: [.string(id), period, at])
     }
 }

@@ -7,12 +7,7 @@ import XCTest
 /// turns fast paths off. Null, open and half-open bounds, null periods, points and intervals,
 /// a right side that reads the item (not hoisted), empty and missing lists.
 final class InvariantTimingTests: XCTestCase {
-    let schema = RecordSchema(kinds: [
-        RecordKind(name: "Member", fields: [FieldDef("spans", .list(.record("Span")))]),
-        RecordKind(name: "Span", fields: [
-            FieldDef("id", .string), FieldDef("period", .interval(.date)), FieldDef("at", .dateTime),
-        ]),
-    ], rootKind: "Member")
+    let schema = SpanFixture.schema
 
     let source = """
         library L
@@ -38,16 +33,9 @@ final class InvariantTimingTests: XCTestCase {
         define by_own = ks as k return own(k)
         """
 
-    func day(_ text: String) -> Value {
-        guard case .success(let t) = Temporal.parse(text) else { fatalError(text) }
-        return .temporal(t)
-    }
+    func day(_ text: String) -> Value { SpanFixture.day(text) }
 
-    func span(_ id: String, _ low: String?, _ high: String?, _ at: Value) -> Record {
-        let period: Value = low == nil && high == nil ? .null
-            : .interval(IntervalValue(low: low.map(day) ?? .null, high: high.map(day) ?? .null))
-        return Record.make(kind: 1, fields: [.string(id), period, at])
-    }
+    func span(_ id: String, _ low: String?, _ high: String?, _ at: Value) -> Record { SpanFixture.span(id, low, high, at) }
 
     func members() -> [Record] {
         let jan1 = Value.temporal(Temporal(millis: 86_400_000 * 20_089, precision: .millisecond, isDate: false))
