@@ -237,12 +237,12 @@ final class ClaimBuilder {
     /// Adds a checked row: rejects a repeated line number or another member's line, then fills
     /// header fields still empty and adds the line.
     func add(_ p: MedicalClaimTable.Parsed, _ r: Row, _ t: MedicalClaimTable) throws {
+        let ctx = t.ctx
         if Int(p.line.sourceLine) != firstLine {
             if let other = lines.first(where: { $0.number == p.line.number }) {
-                throw RowError("duplicate-line", "claim \(id) line \(p.line.number) repeats the line read at line \(other.sourceLine)")
+                throw RowError("duplicate-line", "claim \(id) line \(p.line.number) repeats the line read at line \(ctx.lineText(Int(other.sourceLine)))")
             }
         }
-        let ctx = t.ctx
         // Header fields: the first line that has each.
         if type == nil { type = ctx.lowercased(r.bytes(t.claimType)) }
         if start == ClaimBuilder.none { start = p.start }

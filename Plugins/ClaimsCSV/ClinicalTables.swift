@@ -329,7 +329,7 @@ final class ObservationTable: Table {
                 }
                 let message = "panel_id '\(group.id)' of person_id '\(group.person)' has a blood-pressure row and rows with different "
                     + "observation_date values (\(dates.joined(separator: ", "))); its \(rows.count) rows (lines "
-                    + rows.map { String($0.line) }.joined(separator: ", ") + ") are rejected"
+                    + rows.map { ctx.lineText($0.line) }.joined(separator: ", ") + ") are rejected"
                 for row in rows { try ctx.reject(row.line, "panel-mismatch", message) }
                 continue
             }

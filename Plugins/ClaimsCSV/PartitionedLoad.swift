@@ -40,9 +40,25 @@ struct PartitionedLoad {
         return min(maximumParts, max(1, (bytes + bytesPerPart - 1) / bytesPerPart))
     }
 
+    /// Reads each file once when it can (`OnePassLoad`); when that gives up, starts over with a
+    /// scan of each file and ranges (`RangePlan`), or by hash split when a file is out of order.
     func run(_ body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
-        let tables = ClaimsCSVLoader.tables
         let (read, notRead) = ClaimsCSVLoader.selection(folder: folder, options: options)
+        if !options.strict, var report = try OnePassLoad(folder: folder, options: options, tables: read, parts: parts, jobs: jobs).run(body) {
+            report.notRead = notRead
+            return report
+        }
+        // Parts handed over by the one-pass attempt are replaced by these.
+        let attempt = options.strict ? 0 : 1
+        return try startOver(read: read, notRead: notRead, attempt: attempt) { part in
+            var part = part
+            part.attempt = attempt
+            try body(part)
+        }
+    }
+
+    private func startOver(read: [Int], notRead: [String], attempt: Int, _ body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
+        let tables = ClaimsCSVLoader.tables
         if let plan = try RangePlan.make(folder: folder, tables: read, options: options, parts: parts, jobs: jobs) {
             var report = plan.report
             report.notRead = notRead

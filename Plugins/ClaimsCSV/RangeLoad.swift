@@ -54,7 +54,7 @@ struct RangePlan {
             if let f = s.file { files.append(f) }
             samples += s.samples
         }
-        let bounds = boundaries(samples, parts: wanted)
+        let bounds = boundaries(samples.map { ($0.id, $0.bytes) }, parts: wanted)
         let scanned = files
         files = try Parallel.map(scanned.count, threads: jobs) { i -> File in
             var f = scanned[i]
@@ -120,7 +120,7 @@ struct RangePlan {
             // A row without a person id is rejected by its table wherever it is: it has no order.
             let id = rows.person
             guard !id.isEmpty else { continue }
-            let order = compare(id, previous)
+            let order = PersonRange.compare(id, previous)
             if order < 0 {
                 stop.set()
                 return nil
@@ -142,11 +142,13 @@ struct RangePlan {
 
     // MARK: Cutting
 
-    /// Person ids that split the sampled bytes into about `parts` equal ranges (ascending, distinct).
-    private static func boundaries(_ samples: [Sample], parts: Int) -> [[UInt8]] {
+    /// Person ids that split the sampled bytes into about `parts` equal ranges (ascending,
+    /// distinct). Each sample is the id whose rows begin at a place in a file, with the bytes of
+    /// that file since the sample before (rows of lower ids); nil for a file's end.
+    static func boundaries(_ samples: [(id: [UInt8]?, bytes: Int)], parts: Int) -> [[UInt8]] {
         let total = samples.reduce(0) { $0 + $1.bytes }
         guard parts > 1, total > 0 else { return [] }
-        let ids = samples.compactMap { s in s.id.map { ($0, s.bytes) } }.sorted { compare($0.0, $1.0) < 0 }
+        let ids = samples.compactMap { s in s.id.map { ($0, s.bytes) } }.sorted { PersonRange.compare($0.0, $1.0) < 0 }
         var out: [[UInt8]] = []
         var sum = 0
         var next = 1
@@ -154,7 +156,7 @@ struct RangePlan {
             // The bytes before a sample are rows of lower ids: with them, `id` ends a range.
             sum += bytes
             while next < parts, sum >= total * next / parts {
-                if out.last.map({ compare($0, id) < 0 }) ?? true { out.append(id) }
+                if out.last.map({ PersonRange.compare($0, id) < 0 }) ?? true { out.append(id) }
                 next += 1
             }
         }
@@ -167,7 +169,7 @@ struct RangePlan {
         for b in bounds {
             // Start from the last sample below the boundary, or the last cut: a row start with a known line.
             var from = cuts.last!
-            if let s = samples.last(where: { $0.offset > from.offset && $0.id.map({ compare($0, b) < 0 }) == true }) {
+            if let s = samples.last(where: { $0.offset > from.offset && $0.id.map({ PersonRange.compare($0, b) < 0 }) == true }) {
                 from = (s.offset, s.line)
             }
             cuts.append(try firstRow(f, from: from, atLeast: b))
@@ -189,27 +191,10 @@ struct RangePlan {
             case .row:
                 if f.skip.contains(r.rowLine) { continue }
                 let id = r.field(person)
-                if !id.isEmpty, compare(id, b) >= 0 { return (at, r.rowLine) }
+                if !id.isEmpty, PersonRange.compare(id, b) >= 0 { return (at, r.rowLine) }
             }
         }
     }
-
-    /// Byte order of two ids (the order `ORDER BY person_id` gives for ASCII ids).
-    private static func compare(_ a: Bytes, _ b: [UInt8]) -> Int {
-        b.withUnsafeBufferPointer { compare(a, $0) }
-    }
-
-    private static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in compare(x, y) } }
-    }
-
-    private static func compare(_ a: Bytes, _ b: Bytes) -> Int {
-        let n = min(a.count, b.count)
-        let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
-        if c != 0 { return c < 0 ? -1 : 1 }
-        return a.count < b.count ? -1 : a.count > b.count ? 1 : 0
-    }
-
 }
 
 /// Set by the scan that finds a file out of order, so the others stop early.

@@ -32,10 +32,17 @@ final class KeyCheck {
     /// rows, so most rows skip the table lookup.
     private var lastOwnerBytes: [UInt8] = []
     private var lastOwner = -1
+    private let context: LoadContext?
+    /// The hashes of the keys first seen here, in order; kept only for a part of a file read on
+    /// its own (`OnePassLoad`), whose keys are checked against the earlier parts' afterwards.
+    private(set) var firstSeen: [UInt64]?
 
-    init?(_ rule: SharedKey?, _ columns: Columns) {
+    /// `context` names lines in messages (relative lines are marked); nil: plain numbers.
+    init?(_ rule: SharedKey?, _ columns: Columns, context: LoadContext? = nil) {
         guard let rule else { return nil }
         self.rule = rule
+        self.context = context
+        if context?.relativeLines == true { firstSeen = [] }
         claim = columns("claim_id")
         person = columns("person_id")
         line = columns("claim_line_number")
@@ -58,6 +65,8 @@ final class KeyCheck {
         return n
     }
 
+    private func lineText(_ line: Int) -> String { context?.lineText(line) ?? String(line) }
+
     /// Throws the row's rejection when its key was seen before in a way the rule forbids. Rows
     /// whose key fields are empty or malformed are left to the table, which rejects them.
     func check(_ r: Row) throws {
@@ -69,11 +78,15 @@ final class KeyCheck {
             guard !personBytes.isEmpty else { return }
             let owner = ownerNumber(personBytes)
             let entry = UInt64(UInt32(truncatingIfNeeded: r.line)) << 32 | UInt64(UInt32(owner))
-            guard let first = seen.firstOrInsert(HashedKeys.hash(claimBytes, 0), entry) else { return }
+            let key = HashedKeys.hash(claimBytes, 0)
+            guard let first = seen.firstOrInsert(key, entry) else {
+                firstSeen?.append(key)
+                return
+            }
             let firstOwner = Int(first & 0xFFFF_FFFF)
             if firstOwner != owner {
                 throw RowError("claim-member-mismatch", "claim \(ByteParse.string(claimBytes)) belongs to person_id "
-                    + "'\(owners[firstOwner])' on line \(first >> 32), not \(ByteParse.quoted(personBytes))")
+                    + "'\(owners[firstOwner])' on line \(lineText(Int(first >> 32))), not \(ByteParse.quoted(personBytes))")
             }
         case .uniqueClaimLine:
             let numberBytes = r.bytes(line)
@@ -84,10 +97,13 @@ final class KeyCheck {
             }
             let tag = number.map { UInt64(bitPattern: Int64($0)) &+ 1 } ?? 0
             let entry = UInt64(UInt32(truncatingIfNeeded: r.line))
-            if let first = seen.firstOrInsert(HashedKeys.hash(claimBytes, tag), entry) {
-                throw RowError("duplicate-line", "claim \(ByteParse.string(claimBytes)) line \(number.map(String.init) ?? "(none)") "
-                    + "repeats the line read at line \(first)")
+            let key = HashedKeys.hash(claimBytes, tag)
+            guard let first = seen.firstOrInsert(key, entry) else {
+                firstSeen?.append(key)
+                return
             }
+            throw RowError("duplicate-line", "claim \(ByteParse.string(claimBytes)) line \(number.map(String.init) ?? "(none)") "
+                + "repeats the line read at line \(lineText(Int(first)))")
         }
     }
 }

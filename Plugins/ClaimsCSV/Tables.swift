@@ -55,7 +55,17 @@ final class LoadContext {
         }
     }
 
-    init(options: LoadOptions) { self.options = options }
+    /// Whether lines count from the first row of a part of the file rather than from the file's
+    /// start (`OnePassLoad`): the numbers become the file's lines once the earlier parts are counted.
+    let relativeLines: Bool
+
+    init(options: LoadOptions, relativeLines: Bool = false) {
+        self.options = options
+        self.relativeLines = relativeLines
+    }
+
+    /// A line number as a rejection's message names it (marked for rewriting when lines are relative).
+    func lineText(_ line: Int) -> String { relativeLines ? RelativeLines.mark(line) : String(line) }
 
     /// Records a rejection, or throws it under `--strict`.
     func reject(_ line: Int?, _ code: String, _ message: String) throws {
@@ -357,12 +367,15 @@ enum TableReader {
     /// Reads a table's rows after its header. `skipping` names lines that were rejected already
     /// (when a file in person order is loaded in ranges, its scan checked them): they are passed
     /// over without a second rejection.
+    /// A `range` stops the read (throwing `PersonRange.Outside`) at the first well-formed row
+    /// whose person id is out of order or outside it.
     static func read<T: Table>(_ type: T.Type, reader: CSVReader, columns: Columns, context ctx: LoadContext,
-                               keys: KeyCheck? = nil, skipping skip: Set<Int> = []) throws {
+                               keys: KeyCheck? = nil, skipping skip: Set<Int> = [], range: PersonRange? = nil) throws {
         let table = T(columns: columns, context: ctx)
         let row = Row(reader: reader, columns: columns)
         while let ok = try next(reader, width: columns.names.count, ctx, skipping: skip) {
             guard ok else { continue }
+            try range?.admit(row)
             do {
                 try keys?.check(row)
                 try table.row(row)

@@ -36,6 +36,7 @@ final class CacheWriter: @unchecked Sendable {
     private var nextPart = 0
     private var pending: [Int: EncodedPart] = [:]
     private var index: [BlockEntry] = []
+    private var attempt = 0
     private(set) var members: UInt64 = 0
     private(set) var records = 0
 
@@ -59,15 +60,31 @@ final class CacheWriter: @unchecked Sendable {
     }
 
     /// Hands over part `index`; writes it, and any parts waiting for it, when its turn has come.
-    func add(part: Int, _ encoded: EncodedPart) throws {
+    /// A part of a later attempt of the load (`PanelPart.attempt`) starts the file over.
+    func add(part: Int, attempt: Int = 0, _ encoded: EncodedPart) throws {
         lock.lock()
         defer { lock.unlock() }
+        if attempt > self.attempt { try startOver(attempt) }
         guard part >= nextPart, pending[part] == nil else { throw WriteError(code: "bad-parts", message: "the loader handed over part \(part) twice") }
         pending[part] = encoded
         while let p = pending.removeValue(forKey: nextPart) {
             try writePart(p)
             nextPart += 1
         }
+    }
+
+    /// Drops every block written or waiting: the file holds its header's place only again.
+    private func startOver(_ attempt: Int) throws {
+        guard ftruncate(fd, off_t(CacheFormat.headerSize)) == 0, lseek(fd, off_t(CacheFormat.headerSize), SEEK_SET) >= 0 else {
+            throw failure("start over")
+        }
+        self.attempt = attempt
+        offset = UInt64(CacheFormat.headerSize)
+        nextPart = 0
+        pending = [:]
+        index = []
+        members = 0
+        records = 0
     }
 
     private func writePart(_ p: EncodedPart) throws {

@@ -27,7 +27,7 @@ struct PanelImport {
         do {
             let perBlock = membersPerBlock
             let report = try loader.loadParts(path: source, options: options, jobs: jobs) { part in
-                try writer.add(part: part.index, Self.encode(part.members, perBlock: perBlock))
+                try writer.add(part: part.index, attempt: part.attempt, Self.encode(part.members, perBlock: perBlock))
             }
             let files = try manifest(source: source, report: report, since: started)
             let meta = CacheMeta(format: loader.format, source: SourceFile.absolute(source), files: files, report: report)

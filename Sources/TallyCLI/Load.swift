@@ -19,14 +19,21 @@ struct Load: RegistryCommand {
     func run(registry: PluginRegistry) throws {
         // Counted part by part, so a panel larger than memory can be checked too.
         let members = MemberCount()
-        let report = try data.loadParts(path, registry, jobs: max(1, jobs)) { part in members.add(part.members.count) }
+        let report = try data.loadParts(path, registry, jobs: max(1, jobs)) { part in members.add(part.members.count, attempt: part.attempt) }
         writeOut(renderLoadSummary(report, members: members.total, path: path))
     }
 }
 
+/// Members counted over the parts of the load's last attempt (`PanelPart.attempt`).
 private final class MemberCount: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func add(_ n: Int) { lock.withLock { count += n } }
+    private var attempt = 0
+    func add(_ n: Int, attempt a: Int) {
+        lock.withLock {
+            if a > attempt { (attempt, count) = (a, 0) }
+            count += n
+        }
+    }
     var total: Int { lock.withLock { count } }
 }

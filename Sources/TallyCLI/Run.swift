@@ -80,7 +80,7 @@ struct Run: RegistryCommand {
             if let shardSpec { members = members.filter { shardSpec.contains(Panel.id(of: $0)) } }
             // The total is known for a panel in one part; with several, it is estimated from the
             // parts that have arrived (parts are of about the same size).
-            progress?.expect(collected.expected(adding: members.count, of: part.of))
+            progress?.expect(collected.expected(adding: members.count, of: part.of, attempt: part.attempt))
             let threadStart = RunClock.threadSeconds(), processStart = RunClock.processSeconds()
             let before = collected.membersDone
             let (s, k) = PanelRunner(jobs: part.concurrent ? 1 : jobs).run(
@@ -89,7 +89,7 @@ struct Run: RegistryCommand {
             // A part evaluated on its own thread costs that thread's time; one evaluated on every
             // thread (while nothing else runs) costs the process's.
             let cost = part.concurrent ? RunClock.threadSeconds() - threadStart : RunClock.processSeconds() - processStart
-            collected.add(part.index, summaries: s, evaluations: k, members: memberLevel ? members : [], count: members.count, seconds: cost)
+            collected.add(part.index, attempt: part.attempt, summaries: s, evaluations: k, members: memberLevel ? members : [], count: members.count, seconds: cost)
             progress?.update(collected.membersDone)
         }
         progress?.finish()

@@ -23,11 +23,14 @@ final class PartResults: @unchecked Sendable {
 
     private var arrived = 0
     private var arrivedMembers = 0
+    /// The load's attempt the parts gathered so far belong to (`PanelPart.attempt`).
+    private var attempt = 0
 
     /// Notes a part's members as it arrives; returns the members the run is expected to evaluate
-    /// (exact once every part has arrived).
-    func expected(adding members: Int, of parts: Int) -> Int {
+    /// (exact once every part has arrived). A part of a later attempt drops the earlier parts.
+    func expected(adding members: Int, of parts: Int, attempt: Int) -> Int {
         lock.withLock {
+            startAttempt(attempt)
             arrived += 1
             arrivedMembers += members
             return arrivedMembers * parts / arrived
@@ -39,12 +42,23 @@ final class PartResults: @unchecked Sendable {
     /// Time spent evaluating, summed over the threads that did it.
     var evaluateSeconds: Double { lock.withLock { seconds } }
 
-    func add(_ index: Int, summaries: [MeasureSummary], evaluations: [[MemberEvaluation]], members: [Record], count: Int, seconds: Double) {
+    func add(_ index: Int, attempt: Int, summaries: [MeasureSummary], evaluations: [[MemberEvaluation]], members: [Record], count: Int, seconds: Double) {
         lock.withLock {
+            startAttempt(attempt)
             parts[index] = Part(summaries: summaries, evaluations: evaluations, members: members)
             done += count
             self.seconds += seconds
         }
+    }
+
+    /// Drops the parts of earlier attempts (their evaluation time stays counted: it was spent).
+    private func startAttempt(_ a: Int) {
+        guard a > attempt else { return }
+        attempt = a
+        parts = [:]
+        done = 0
+        arrived = 0
+        arrivedMembers = 0
     }
 
     /// Summaries merged in part order; member evaluations and members (kept only for member-level

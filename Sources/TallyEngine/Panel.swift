@@ -144,8 +144,9 @@ public protocol PanelLoader: Sendable {
     /// Loads the panel in parts of disjoint members, so a panel larger than memory can be
     /// evaluated part by part. `body` gets each part (its index, and a `Panel` of its members with
     /// an empty report) and may be called from up to `jobs` threads at once; parts are numbered
-    /// from 0 and cover every member once. Returns the report of the whole load, equal to the one
-    /// `load` gives. The default loads everything and hands it over as part 0.
+    /// from 0 and cover every member once in each attempt (`PanelPart.attempt`). Returns the
+    /// report of the whole load, equal to the one `load` gives. The default loads everything and
+    /// hands it over as part 0.
     func loadParts(path: String, options: LoadOptions, jobs: Int,
                    body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport
 }
@@ -160,12 +161,20 @@ public struct PanelPart: @unchecked Sendable {
     /// Whether other parts are being evaluated at the same time (then a part is best evaluated
     /// on one thread).
     public var concurrent: Bool
+    /// Which attempt at the load the part belongs to, from 0. A loader that reads its input once
+    /// hands parts over before it has seen all of it, and may find later that it must start over
+    /// another way (a file not in the order it took it to be in). Parts of a later attempt
+    /// replace every part of the earlier ones: a caller drops what it gathered from an earlier
+    /// attempt when a part of a later one arrives. Attempts do not overlap: every part of one has
+    /// been handed over or given up before the next begins.
+    public var attempt: Int
 
-    public init(index: Int, of count: Int, members: [Record], concurrent: Bool) {
+    public init(index: Int, of count: Int, members: [Record], concurrent: Bool, attempt: Int = 0) {
         self.index = index
         self.of = max(1, count)
         self.members = members
         self.concurrent = concurrent
+        self.attempt = attempt
     }
 }
 

@@ -28,8 +28,42 @@ class ClaimsCSVTestCase: TemporaryFolderTestCase {
         try write("patient.csv", "person_id,sex,birth_date\n" + ids.map { "\($0),female,1960-01-01\n" }.joined())
     }
 
+    /// Loads in parts and renders the members (sorted by id, each once) with the whole report.
+    func loadInParts(parts: Int, jobs: Int, options: LoadOptions = LoadOptions()) throws -> String {
+        try loadInPartsWithAttempt(parts: parts, jobs: jobs, options: options).rendered
+    }
+
+    /// The rendering of a load in parts, and the attempt its parts came from (0: the files were
+    /// read once; 1: the load started over).
+    func loadInPartsWithAttempt(parts: Int, jobs: Int, options: LoadOptions = LoadOptions(),
+                                file: StaticString = #filePath, line: UInt = #line) throws -> (rendered: String, attempt: Int) {
+        let collected = Collected()
+        let report = try ClaimsCSVLoader().loadParts(path: dir, options: options, jobs: jobs, parts: parts) { part in
+            collected.add(part)
+        }
+        let members = collected.members.sorted { Panel.id(of: $0) < Panel.id(of: $1) }
+        XCTAssertEqual(Set(members.map(Panel.id(of:))).count, members.count, "a member in two parts", file: file, line: line)
+        XCTAssertEqual(collected.indexes.sorted(), Array(0..<collected.indexes.count), file: file, line: line)
+        return (render(Panel(members: members, report: report)), collected.attempt)
+    }
+
     func member(_ panel: Panel, _ id: String, file: StaticString = #filePath, line: UInt = #line) throws -> Record {
         try XCTUnwrap(panel.members.first { Panel.id(of: $0) == id }, "no member \(id)", file: file, line: line)
+    }
+}
+
+/// The parts of the load's last attempt (a part of a later attempt drops the earlier ones).
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var members: [Record] = []
+    private(set) var indexes: [Int] = []
+    private(set) var attempt = 0
+    func add(_ part: PanelPart) {
+        lock.withLock {
+            if part.attempt > attempt { (attempt, members, indexes) = (part.attempt, [], []) }
+            members += part.members
+            indexes.append(part.index)
+        }
     }
 }
 

@@ -185,28 +185,4 @@ final class PartitionedLoadTests: ClaimsCSVTestCase {
         let parts = try ClaimsCSVLoader().loadParts(path: dir, options: options, jobs: 2, parts: 3) { _ in }
         XCTAssertEqual(parts.notRead, some.report.notRead)
     }
-
-    /// Loads in parts and renders the members (sorted by id, each once) with the whole report.
-    private func loadInParts(parts: Int, jobs: Int, options: LoadOptions = LoadOptions()) throws -> String {
-        let collected = Collected()
-        let report = try ClaimsCSVLoader().loadParts(path: dir, options: options, jobs: jobs, parts: parts) { part in
-            collected.add(part)
-        }
-        let members = collected.members.sorted { Panel.id(of: $0) < Panel.id(of: $1) }
-        XCTAssertEqual(Set(members.map(Panel.id(of:))).count, members.count, "a member in two parts")
-        XCTAssertEqual(collected.indexes.sorted(), Array(0..<collected.indexes.count))
-        return render(Panel(members: members, report: report))
-    }
-}
-
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var members: [Record] = []
-    private(set) var indexes: [Int] = []
-    func add(_ part: PanelPart) {
-        lock.withLock {
-            members += part.members
-            indexes.append(part.index)
-        }
-    }
 }

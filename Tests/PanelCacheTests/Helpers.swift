@@ -74,10 +74,13 @@ func assertSameMembers(_ a: [Record], _ b: [Record], file: StaticString = #fileP
 }
 
 /// A loader that hands over a fixed panel, in parts of `parts` members delivered from several
-/// threads in reverse order (so the writer must put them back in order).
+/// threads in reverse order (so the writer must put them back in order). With `falseStart`, it
+/// first hands over that many parts of the panel's first member as attempt 0, then the panel as
+/// attempt 1 (as a loader that started over does).
 struct FixedLoader: PanelLoader {
     let panel: Panel
     var partSize = Int.max
+    var falseStart = 0
 
     var format: String { "fixed" }
     func canLoad(path: String) -> Bool { false }
@@ -90,13 +93,17 @@ struct FixedLoader: PanelLoader {
                    body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
         if options.strict, let r = panel.report.rejections.first { throw r }
         let members = panel.members
+        for p in 0..<falseStart {
+            try body(PanelPart(index: p, of: falseStart, members: Array(members.prefix(1)), concurrent: false))
+        }
+        let attempt = falseStart > 0 ? 1 : 0
         let size = max(1, min(partSize, members.count))
         let count = max(1, (members.count + size - 1) / size)
         let failure = Slots<Error>(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { k in
             let p = count - 1 - k
             let part = Array(members[min(members.count, p * size)..<min(members.count, (p + 1) * size)])
-            do { try body(PanelPart(index: p, of: count, members: part.reversed(), concurrent: true)) } catch { failure.set(p, error) }
+            do { try body(PanelPart(index: p, of: count, members: part.reversed(), concurrent: true, attempt: attempt)) } catch { failure.set(p, error) }
         }
         if let e = failure.take().compactMap({ $0 }).first { throw e }
         return panel.report

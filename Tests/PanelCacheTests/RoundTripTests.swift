@@ -173,6 +173,15 @@ final class RoundTripTests: PanelCacheTestCase {
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("a.tpc")), try Data(contentsOf: dir.appendingPathComponent("b.tpc")))
     }
 
+    /// A loader that starts over: the parts of its first attempt leave nothing in the cache.
+    func testALoadStartedOverWritesOnlyItsLastAttempt() throws {
+        let source = try examplePanel()
+        _ = try PanelCacheLoader().write(source: "fixed", loader: FixedLoader(panel: source, partSize: 97), options: LoadOptions(), jobs: 2, to: path("a.tpc"))
+        _ = try PanelCacheLoader().write(source: "fixed", loader: FixedLoader(panel: source, partSize: 97, falseStart: 3), options: LoadOptions(),
+                                         jobs: 2, to: path("b.tpc"))
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("a.tpc")), try Data(contentsOf: dir.appendingPathComponent("b.tpc")))
+    }
+
     func testEmptyPanel() throws {
         let out = path("empty.tpc")
         let summary = try PanelCacheLoader().write(source: "fixed", loader: FixedLoader(panel: Panel(members: [], report: LoadReport())),

@@ -130,6 +130,37 @@ final class RunAndTestCommandTests: TallyBinaryTestCase {
         XCTAssertEqual(try tally(["load", examplePanel, "--part-size", "0"]).status, 2)
     }
 
+    /// A panel whose last lab row belongs to its first member: a load in parts reads each file
+    /// once, hands parts over, finds the row out of order and starts over. Reports, the load
+    /// summary and an imported cache are those of a whole load.
+    func testALoadThatStartsOverGivesTheSameReports() throws {
+        let panel = dir.appendingPathComponent("late")
+        try FileManager.default.copyItem(atPath: examplePanel, toPath: panel.path)
+        let labs = panel.appendingPathComponent("lab_result.csv")
+        var text = try String(contentsOf: labs, encoding: .utf8)
+        let first = text.split(separator: "\n")[1]
+        text += "P00000001-L9999" + first.drop { $0 != "," } + "\n"
+        try text.write(to: labs, atomically: true, encoding: .utf8)
+        let suite = Self.repository.appendingPathComponent("Measures/suites/hedis-payer-2025.suite").path
+        let formats = ["json", "csv", "text"].flatMap { ["--format", $0] }
+        for (out, extra) in [("whole", [String]()), ("parts", ["--part-size", "1"])] {
+            let run = try tally(["run", panel.path, "--suite", suite, "--member-level", "--out", out] + extra + formats)
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
+        XCTAssertEqual(try tally(["import", panel.path, "--out", "late.tpc", "--part-size", "1"]).status, 0)
+        let cached = try tally(["run", dir.appendingPathComponent("late.tpc").path, "--suite", suite, "--member-level", "--out", "cached"] + formats)
+        XCTAssertEqual(cached.status, 0, cached.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("whole").path).sorted()
+        for name in names where name != "run.json" {
+            let a = try Data(contentsOf: dir.appendingPathComponent("whole/\(name)"))
+            XCTAssertEqual(a, try Data(contentsOf: dir.appendingPathComponent("parts/\(name)")), "\(name): whole and in parts")
+        }
+        let members = try String(contentsOf: dir.appendingPathComponent("whole/members.json"), encoding: .utf8)
+        XCTAssertEqual(members, try String(contentsOf: dir.appendingPathComponent("cached/members.json"), encoding: .utf8))
+        let load = try tally(["load", panel.path, "--part-size", "1"])
+        XCTAssertEqual(load.stdout, try tally(["load", panel.path]).stdout)
+    }
+
     /// A suite names measures and targets; its payer-type filter narrows the panel.
     func testSuiteTargetsAndFilters() throws {
         _ = try sharedPath("valuesets")

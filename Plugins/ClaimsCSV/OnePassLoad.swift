@@ -1,0 +1,385 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import TallyEngine
+import TallyLanguage
+
+/// Loads a folder in parts reading each file once, taking its files to be in `person_id` order
+/// (as extracts written member by member are) and checking that as it goes.
+///
+/// Part boundaries are person ids sampled from a few rows at evenly spaced offsets of each file;
+/// each file is cut where the rows of each boundary id begin, found by bisecting byte offsets.
+/// Parts are then read and handed over as they are loaded (on up to `jobs` threads), each
+/// checking what a scan of the whole file would have checked before:
+///
+/// - order: every row's person id is at least the one before it and within the part's range;
+/// - cuts: a part other than the last ends where a row ends (a cut inside a quoted field shows
+///   as a quote that never closes);
+/// - shared keys: a claim id of a part that an earlier part has too belongs to two members;
+/// - line numbers: a part counts lines from its first row, and its rejections are moved to the
+///   file's lines once the earlier parts are counted (a part is handed over only after the
+///   parts before it).
+///
+/// When a check fails the load gives up (`run` returns nil) and the caller starts over the
+/// careful way, scanning each file first (`RangePlan`) or splitting it by hash; parts already
+/// handed over belong to attempt 0 and are replaced (`PanelPart.attempt`). So the report and the
+/// members are always those of a whole load. Not used under `--strict`, whose first rejection
+/// must be the first in file order.
+struct OnePassLoad {
+    let folder: String
+    let options: LoadOptions
+    /// The tables read (indexes into `ClaimsCSVLoader.tables`, in reading order).
+    let tables: [Int]
+    let parts: Int
+    let jobs: Int
+
+    /// One file's cuts.
+    struct File {
+        let table: Int
+        let path: String
+        let columns: Columns
+        /// Where the rows begin (after the header), on which line, and where the file ends.
+        let start: Int
+        let startLine: Int
+        let end: Int
+        /// Where each part starts, and the end (`parts + 1` offsets).
+        var cuts: [Int] = []
+    }
+
+    /// Loads and hands over the parts; nil when a check failed and the load must start over.
+    func run(_ body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport? {
+        let (planned, headers) = try openFiles()
+        let bounds = boundaries(planned)
+        let files = try Parallel.map(planned.count, threads: jobs) { i -> File in
+            var f = planned[i]
+            f.cuts = try CutFinder(f).cuts(at: bounds)
+            return f
+        }
+        let count = bounds.count + 1
+        let turns = PartTurns(files: files)
+        let reports = try Parallel.map(count, threads: jobs) { p -> LoadReport? in
+            try loadPart(p, of: count, files: files, bounds: bounds, turns: turns, body: body)
+        }
+        guard !turns.givenUp else { return nil }
+        var report = headers
+        for r in reports {
+            guard let r else { return nil }
+            for (kind, n) in r.records { report.records[kind, default: 0] += n }
+            report.rejections += r.rejections
+        }
+        report.sortRejections()
+        return report
+    }
+
+    // MARK: Planning
+
+    /// Opens each table's file and reads its header; the report names the files and any header
+    /// rejection, as a whole load's would.
+    private func openFiles() throws -> ([File], LoadReport) {
+        let ctx = LoadContext(options: options)
+        var files: [File] = []
+        for t in tables {
+            if let f = try openFile(ClaimsCSVLoader.tables[t], table: t, ctx) { files.append(f) }
+        }
+        return (files, ctx.report)
+    }
+
+    private func openFile<T: Table>(_ type: T.Type, table: Int, _ ctx: LoadContext) throws -> File? {
+        guard let reader = try TableReader.open(T.self, folder: folder, context: ctx, chunkSize: 64 << 10),
+              let columns = try TableReader.header(T.self, reader, ctx) else { return nil }
+        return File(table: table, path: ctx.file, columns: columns, start: reader.nextRowOffset, startLine: reader.line,
+                    end: TableReader.fileSize(ctx.file))
+    }
+
+    /// Person ids that split the files' bytes into about `parts` equal ranges, from ids sampled
+    /// at evenly spaced offsets of each file (more samples in larger files).
+    private func boundaries(_ files: [File]) -> [[UInt8]] {
+        let total = files.reduce(0) { $0 + $1.end - $1.start }
+        guard parts > 1, total > 0 else { return [] }
+        var samples: [(id: [UInt8]?, bytes: Int)] = []
+        for f in files where f.end > f.start {
+            let probe = CutFinder(f)
+            let n = min(4096, max(2, parts * 8 * (f.end - f.start) / total))
+            var previous = f.start
+            for k in 1...n {
+                let at = f.start + (f.end - f.start) * k / (n + 1)
+                guard let (row, id) = probe.firstRow(from: probe.rowStart(atOrAfter: at), to: f.end), row > previous else { continue }
+                samples.append((id, row - previous))
+                previous = row
+            }
+            samples.append((nil, f.end - previous))
+        }
+        return RangePlan.boundaries(samples, parts: parts)
+    }
+
+    // MARK: Parts
+
+    /// Reads part `p` of every file, waits for the parts before it, and hands it over; nil when
+    /// the load gives up.
+    private func loadPart(_ p: Int, of count: Int, files: [File], bounds: [[UInt8]], turns: PartTurns,
+                          body: @Sendable (PanelPart) throws -> Void) throws -> LoadReport? {
+        var passed = false
+        // Every part takes its turn, even one that fails, so the parts after it do not wait forever.
+        defer { if !passed { _ = turns.pass(p, lines: nil, keys: []) } }
+        let ctx = LoadContext(options: options, relativeLines: true)
+        var lines = [Int](repeating: 0, count: files.count)
+        var keys: [[UInt64]] = Array(repeating: [], count: files.count)
+        for (i, f) in files.enumerated() where f.cuts[p] < f.cuts[p + 1] {
+            guard !turns.givenUp else { return nil }
+            guard let reader = CSVReader(path: f.path, from: f.cuts[p], to: f.cuts[p + 1], line: 1) else {
+                throw Rejection(file: f.path, code: "unreadable", message: "cannot open the file again: \(String(cString: strerror(errno)))")
+            }
+            ctx.file = f.path
+            let before = ctx.report.rejections.count
+            let range = PersonRange(column: f.columns("person_id"), from: p > 0 ? bounds[p - 1] : nil, below: p < bounds.count ? bounds[p] : nil)
+            do {
+                keys[i] = try read(ClaimsCSVLoader.tables[f.table], reader, f, ctx, range)
+            } catch is PersonRange.Outside {
+                turns.giveUp()
+                return nil
+            }
+            // A quote still open at a cut means the cut is inside a row; a failed read, that the
+            // rest of the file was not read.
+            let last = p == count - 1
+            if ctx.report.rejections[before...].contains(where: { $0.code == "unreadable" || (!last && $0.code == "unterminated-quote") }) {
+                turns.giveUp()
+                return nil
+            }
+            lines[i] = reader.line - 1
+        }
+        let panel = try ctx.assembler.finish(report: ctx.report, options: options)
+        passed = true
+        guard let firstLines = turns.pass(p, lines: lines, keys: keys) else { return nil }
+        var report = panel.report
+        let byPath = Dictionary(files.indices.map { (files[$0].path, firstLines[$0]) }, uniquingKeysWith: { a, _ in a })
+        for k in report.rejections.indices {
+            guard let first = byPath[report.rejections[k].file] else { continue }
+            report.rejections[k].line = report.rejections[k].line.map { $0 + first - 1 }
+            report.rejections[k].message = RelativeLines.resolve(report.rejections[k].message, firstLine: first)
+        }
+        try body(PanelPart(index: p, of: count, members: panel.members, concurrent: jobs > 1 && count > 1))
+        return report
+    }
+
+    /// Reads a file's rows of one part; returns the hashes of the shared keys first seen in it.
+    private func read<T: Table>(_ type: T.Type, _ reader: CSVReader, _ f: File, _ ctx: LoadContext, _ range: PersonRange) throws -> [UInt64] {
+        let keys = KeyCheck(T.sharedKey, f.columns, context: ctx)
+        try TableReader.read(T.self, reader: reader, columns: f.columns, context: ctx, keys: keys, range: range)
+        return keys?.firstSeen ?? []
+    }
+}
+
+/// Parts passing in index order: each learns the line its rows begin on in every file, and has
+/// its shared keys checked against those of the parts before it.
+private final class PartTurns: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var next = 0
+    private var stopped = false
+    /// The line each file's next part begins on.
+    private var lines: [Int]
+    /// Shared keys first seen in the parts passed so far, by file.
+    private var seen: [HashedKeys]
+
+    init(files: [OnePassLoad.File]) {
+        lines = files.map(\.startLine)
+        seen = files.map { _ in HashedKeys() }
+    }
+
+    /// Whether the load has given up.
+    var givenUp: Bool { condition.withLock { stopped } }
+
+    func giveUp() { condition.withLock { stopped = true } }
+
+    /// Waits for the parts before `p` to pass, then passes: returns the line of each file the
+    /// part begins on, or nil when the load has given up (or does now, because one of the
+    /// part's keys was in an earlier part). `lines` nil: the part failed.
+    func pass(_ p: Int, lines counted: [Int]?, keys: [[UInt64]]) -> [Int]? {
+        condition.lock()
+        defer {
+            next += 1
+            condition.broadcast()
+            condition.unlock()
+        }
+        while next < p { condition.wait() }
+        guard let counted, !stopped else {
+            stopped = true
+            return nil
+        }
+        for (i, hashes) in keys.enumerated() {
+            for h in hashes where seen[i].firstOrInsert(h, 0) != nil {
+                stopped = true
+                return nil
+            }
+        }
+        let first = lines
+        for i in counted.indices { lines[i] += counted[i] }
+        return first
+    }
+}
+
+/// The person ids a part of a file may hold, in order: checked on each well-formed row.
+final class PersonRange {
+    /// A row out of order or outside the range: the load starts over.
+    struct Outside: Error {}
+
+    private let column: Int
+    private let lower: [UInt8]?
+    private let upper: [UInt8]?
+    private var previous: [UInt8] = []
+    private var started = false
+
+    /// Ids at least `lower` and below `upper` (nil: unbounded).
+    init(column: Int, from lower: [UInt8]?, below upper: [UInt8]?) {
+        self.column = column
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// Throws `Outside` unless the row's person id follows the previous one within the range. A
+    /// row without a person id is its table's to reject.
+    @inline(__always)
+    func admit(_ row: Row) throws {
+        let id = row.bytes(column)
+        guard !id.isEmpty else { return }
+        if started, id.count == previous.count,
+           previous.withUnsafeBufferPointer({ memcmp($0.baseAddress!, id.baseAddress!, id.count) == 0 }) {
+            return
+        }
+        try admitNew(id)
+    }
+
+    private func admitNew(_ id: Bytes) throws {
+        if started {
+            guard Self.compare(id, previous) > 0 else { throw Outside() }
+        } else if let lower, Self.compare(id, lower) < 0 {
+            throw Outside()
+        }
+        if let upper, Self.compare(id, upper) >= 0 { throw Outside() }
+        started = true
+        previous.removeAll(keepingCapacity: true)
+        previous.append(contentsOf: id)
+    }
+
+    /// Byte order of two ids (the order `ORDER BY person_id` gives for ASCII ids).
+    static func compare(_ a: Bytes, _ b: [UInt8]) -> Int {
+        b.withUnsafeBufferPointer { y in
+            let n = min(a.count, y.count)
+            let c = n == 0 ? 0 : memcmp(a.baseAddress!, y.baseAddress!, n)
+            if c != 0 { return c < 0 ? -1 : 1 }
+            return a.count < y.count ? -1 : a.count > y.count ? 1 : 0
+        }
+    }
+
+    static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBufferPointer { compare($0, b) }
+    }
+}
+
+/// Finds rows of one file from arbitrary byte offsets: where a row begins after an offset, its
+/// person id, and the first row of each boundary id. A guess at a row start can be wrong (a line
+/// break inside a quoted field): the parts' checks find that.
+struct CutFinder {
+    let file: OnePassLoad.File
+    private let person: Int
+
+    init(_ file: OnePassLoad.File) {
+        self.file = file
+        person = file.columns("person_id")
+    }
+
+    /// The offsets where each part of the file starts (the first row whose id is at least the
+    /// boundary before it), and the file's end.
+    func cuts(at bounds: [[UInt8]]) throws -> [Int] {
+        var cuts = [file.start]
+        for b in bounds { cuts.append(firstRow(atLeast: b, from: cuts.last!)) }
+        cuts.append(file.end)
+        return cuts
+    }
+
+    /// The first row at or after `from` (a row start) whose id is at least `b`, bisecting byte
+    /// offsets down to a few kilobytes and reading rows from there.
+    private func firstRow(atLeast b: [UInt8], from: Int) -> Int {
+        var lo = from, hi = file.end
+        while hi - lo > 16 << 10 {
+            let mid = lo + (hi - lo) / 2
+            guard let (row, id) = firstRow(from: rowStart(atOrAfter: mid), to: hi) else {
+                hi = mid
+                continue
+            }
+            if PersonRange.compare(id, b) < 0 { lo = row } else { hi = mid }
+        }
+        guard let r = CSVReader(path: file.path, from: lo, to: file.end, line: 1, chunkSize: 16 << 10) else { return file.end }
+        while true {
+            let at = r.nextRowOffset
+            switch r.next() {
+            case .end: return file.end
+            case .unterminatedQuote: continue
+            case .row:
+                let id = r.field(person)
+                if !id.isEmpty, PersonRange.compare(id, b) >= 0 { return at }
+            }
+        }
+    }
+
+    /// The first row with a person id starting at or after `from`, before `end`: its offset and id.
+    func firstRow(from: Int, to end: Int) -> (Int, [UInt8])? {
+        guard from < end, let r = CSVReader(path: file.path, from: from, to: file.end, line: 1, chunkSize: 4 << 10) else { return nil }
+        while r.nextRowOffset < end {
+            let at = r.nextRowOffset
+            switch r.next() {
+            case .end: return nil
+            case .unterminatedQuote: continue
+            case .row:
+                let id = r.field(person)
+                if !id.isEmpty { return (at, Array(id)) }
+            }
+        }
+        return nil
+    }
+
+    /// Where the first row starting at or after `offset` begins, taking the byte after a line feed
+    /// to start a row; the file's end when no line feed follows.
+    func rowStart(atOrAfter offset: Int) -> Int {
+        guard offset > file.start else { return file.start }
+        let fd = open(file.path, O_RDONLY)
+        guard fd >= 0 else { return file.end }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4 << 10)
+        var at = offset - 1
+        while at < file.end {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, min($0.count, file.end - at), off_t(at)) }
+            guard n > 0 else { return file.end }
+            if let k = buffer[0..<n].firstIndex(of: 0x0A) { return at + k + 1 }
+            at += n
+        }
+        return file.end
+    }
+}
+
+/// Line numbers in rejection messages of a part read on its own, which counts lines from its
+/// first row: marked, so they can be moved to the file's lines once the earlier parts are counted.
+enum RelativeLines {
+    private static let open: Character = "\u{E000}"
+    private static let close: Character = "\u{E001}"
+
+    static func mark(_ line: Int) -> String { "\(open)\(line)\(close)" }
+
+    /// The message with each marked line moved to the file's lines (the part's first row is on `firstLine`).
+    static func resolve(_ message: String, firstLine: Int) -> String {
+        guard message.contains(open) else { return message }
+        var out = ""
+        var rest = Substring(message)
+        while let a = rest.firstIndex(of: open), let b = rest[a...].firstIndex(of: close) {
+            out += rest[..<a]
+            let n = Int(rest[rest.index(after: a)..<b]) ?? 0
+            out += String(n + firstLine - 1)
+            rest = rest[rest.index(after: b)...]
+        }
+        return out + rest
+    }
+}
