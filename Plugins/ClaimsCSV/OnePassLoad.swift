@@ -104,7 +104,7 @@ struct OnePassLoad {
         var samples: [(id: [UInt8]?, bytes: Int)] = []
         for f in files where f.end > f.start {
             let probe = CutFinder(f)
-            let n = min(4096, max(2, parts * 8 * (f.end - f.start) / total))
+            let n = min(8192, max(2, parts * 32 * (f.end - f.start) / total))
             var previous = f.start
             for k in 1...n {
                 let at = f.start + (f.end - f.start) * k / (n + 1)
@@ -183,11 +183,11 @@ private final class PartTurns: @unchecked Sendable {
     /// The line each file's next part begins on.
     private var lines: [Int]
     /// Shared keys first seen in the parts passed so far, by file.
-    private var seen: [HashedKeys]
+    private var seen: [HashedKeys<Void>]
 
     init(files: [OnePassLoad.File]) {
         lines = files.map(\.startLine)
-        seen = files.map { _ in HashedKeys() }
+        seen = files.map { _ in HashedKeys<Void>() }
     }
 
     /// Whether the load has given up.
@@ -211,7 +211,7 @@ private final class PartTurns: @unchecked Sendable {
             return nil
         }
         for (i, hashes) in keys.enumerated() {
-            for h in hashes where seen[i].firstOrInsert(h, 0) != nil {
+            for h in hashes where !seen[i].insert(h) {
                 stopped = true
                 return nil
             }

@@ -116,7 +116,7 @@ struct PartitionedLoad {
             raw.append(contentsOf: rows.reader.rawRow)
             guard try rows.keysHold() else { continue }
             let id = rows.person
-            let p = id.isEmpty ? 0 : Int(HashedKeys.hash(id, 0) % UInt64(parts))
+            let p = id.isEmpty ? 0 : Int(KeyHash.of(id, 0) % UInt64(parts))
             if writers[p] == nil { writers[p] = PartWriter(path: partFile(scratch, table: table, part: p), header: header) }
             try writers[p]!.append(line: rows.reader.rowLine, row: raw)
         }

@@ -24,7 +24,7 @@ final class KeyCheck {
     private let claim, person, line: Int
     /// The columns the check reads.
     var columns: [Int] { [claim, person, line] }
-    private var seen = HashedKeys()
+    private var seen = HashedKeys<UInt64>()
     /// Owners (person ids) by number, for the message naming a claim's first person.
     private var owners: [String] = []
     private let ownerNumbers = ByteTable<Int>(capacity: 1024)
@@ -78,7 +78,7 @@ final class KeyCheck {
             guard !personBytes.isEmpty else { return }
             let owner = ownerNumber(personBytes)
             let entry = UInt64(UInt32(truncatingIfNeeded: r.line)) << 32 | UInt64(UInt32(owner))
-            let key = HashedKeys.hash(claimBytes, 0)
+            let key = KeyHash.of(claimBytes, 0)
             guard let first = seen.firstOrInsert(key, entry) else {
                 firstSeen?.append(key)
                 return
@@ -97,7 +97,7 @@ final class KeyCheck {
             }
             let tag = number.map { UInt64(bitPattern: Int64($0)) &+ 1 } ?? 0
             let entry = UInt64(UInt32(truncatingIfNeeded: r.line))
-            let key = HashedKeys.hash(claimBytes, tag)
+            let key = KeyHash.of(claimBytes, tag)
             guard let first = seen.firstOrInsert(key, entry) else {
                 firstSeen?.append(key)
                 return
@@ -108,21 +108,28 @@ final class KeyCheck {
     }
 }
 
-/// An open-addressing set of 64-bit key hashes, each with a 64-bit value (0 marks an empty slot).
-/// A key and its value share a 16-byte slot, so a probe touches one cache line: with a million
-/// members the table is far larger than the caches and every insert is a miss.
-struct HashedKeys {
+/// An open-addressing set of 64-bit key hashes, each with a value (a key of 0 marks an empty
+/// slot). A key and its value share a slot (16 bytes with a 64-bit value, 8 with none), so a
+/// probe touches one cache line: with a million members the table is far larger than the caches
+/// and every insert is a miss.
+struct HashedKeys<Value> {
     private struct Slot {
         var key: UInt64
-        var value: UInt64
+        var value: Value
     }
-    private var slots = [Slot](repeating: Slot(key: 0, value: 0), count: 1024)
+    private let empty: Value
+    private var slots: [Slot]
     private var count = 0
 
+    init(empty: Value) {
+        self.empty = empty
+        slots = [Slot](repeating: Slot(key: 0, value: empty), count: 1024)
+    }
+
     /// The value stored for the key; nil after storing `value` when the key is new.
-    mutating func firstOrInsert(_ key: UInt64, _ value: UInt64) -> UInt64? {
+    mutating func firstOrInsert(_ key: UInt64, _ value: Value) -> Value? {
         if (count + 1) * 10 > slots.count * 7 { grow() }
-        let found: UInt64? = slots.withUnsafeMutableBufferPointer { s in
+        let found: Value? = slots.withUnsafeMutableBufferPointer { s in
             let mask = s.count - 1
             var i = Int(truncatingIfNeeded: key) & mask
             while true {
@@ -141,7 +148,7 @@ struct HashedKeys {
 
     private mutating func grow() {
         let old = slots
-        slots = [Slot](repeating: Slot(key: 0, value: 0), count: old.count * 2)
+        slots = [Slot](repeating: Slot(key: 0, value: empty), count: old.count * 2)
         slots.withUnsafeMutableBufferPointer { s in
             let mask = s.count - 1
             for e in old where e.key != 0 {
@@ -151,12 +158,27 @@ struct HashedKeys {
             }
         }
     }
+}
 
+extension HashedKeys where Value == UInt64 {
+    init() { self.init(empty: 0) }
+}
+
+extension HashedKeys where Value == Void {
+    /// A set of keys, without values.
+    init() { self.init(empty: ()) }
+
+    /// Adds the key; false when it was there already.
+    mutating func insert(_ key: UInt64) -> Bool { firstOrInsert(key, ()) == nil }
+}
+
+/// The 64-bit hashes `HashedKeys` holds.
+enum KeyHash {
     /// A 64-bit hash of the bytes and a tag, eight bytes at a time: each word is mixed in by a
     /// multiply and a shift (both one-to-one, so two keys of one length that differ in one word
     /// never collide there), the length and tag seed it, the tag is mixed in again last, and a murmur finaliser mixes every bit of
     /// the result; never 0 (the empty mark).
-    static func hash(_ b: Bytes, _ tag: UInt64) -> UInt64 {
+    static func of(_ b: Bytes, _ tag: UInt64) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (tag &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(b.count) &* 0xD6E8_FEB8_6659_FD93)
         let n = b.count
         guard n > 0, let base = b.baseAddress else { return finish(h) }

@@ -115,7 +115,7 @@ final class CSVReaderTests: XCTestCase {
     /// The key set keeps the first value of every key, across growth, and tells distinct ids
     /// (of every length around the eight-byte words the hash reads) apart.
     func testHashedKeys() {
-        var keys = HashedKeys()
+        var keys = HashedKeys<UInt64>()
         var hashes = Set<UInt64>()
         var n: UInt64 = 0
         for len in 1...24 {
@@ -123,7 +123,7 @@ final class CSVReaderTests: XCTestCase {
                 var id = Array(String(k).utf8)
                 while id.count < len { id.insert(0x30, at: 0) }
                 if id.count > len { continue }
-                let h = id.withUnsafeBufferPointer { HashedKeys.hash($0, 0) }
+                let h = id.withUnsafeBufferPointer { KeyHash.of($0, 0) }
                 XCTAssertNotEqual(h, 0)
                 XCTAssertTrue(hashes.insert(h).inserted, "\(String(decoding: id, as: UTF8.self)) collides")
                 n += 1
@@ -133,7 +133,7 @@ final class CSVReaderTests: XCTestCase {
         }
         // The tag tells a claim's lines apart.
         let c = Array("C1".utf8)
-        let h1 = c.withUnsafeBufferPointer { HashedKeys.hash($0, 1) }, h2 = c.withUnsafeBufferPointer { HashedKeys.hash($0, 2) }
+        let h1 = c.withUnsafeBufferPointer { KeyHash.of($0, 1) }, h2 = c.withUnsafeBufferPointer { KeyHash.of($0, 2) }
         XCTAssertNotEqual(h1, h2)
         // Every value survives the table's growth.
         n = 0
@@ -143,7 +143,7 @@ final class CSVReaderTests: XCTestCase {
                 while id.count < len { id.insert(0x30, at: 0) }
                 if id.count > len { continue }
                 n += 1
-                let h = id.withUnsafeBufferPointer { HashedKeys.hash($0, 0) }
+                let h = id.withUnsafeBufferPointer { KeyHash.of($0, 0) }
                 XCTAssertEqual(keys.firstOrInsert(h, 0), n)
             }
         }
