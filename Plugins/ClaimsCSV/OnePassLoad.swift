@@ -20,10 +20,12 @@ import TallyLanguage
 /// - order: every row's person id is at least the one before it and within the part's range;
 /// - cuts: a part other than the last ends where a row ends (a cut inside a quoted field shows
 ///   as a quote that never closes);
-/// - shared keys: a claim id of a part that an earlier part has too belongs to two members;
-/// - line numbers: a part counts lines from its first row, and its rejections are moved to the
-///   file's lines once the earlier parts are counted (a part is handed over only after the
-///   parts before it).
+/// - shared keys: a claim id that two parts both have belongs to two members;
+/// - line numbers: a part counts lines from its first row; once every part is read, its
+///   rejections are moved to the file's lines.
+///
+/// A part is handed over as soon as it is read: whatever a later check finds, the load starts
+/// over, so no part waits for another.
 ///
 /// When a check fails the load gives up (`run` returns nil) and the caller starts over the
 /// careful way, scanning each file first (`RangePlan`) or splitting it by hash; parts already
@@ -61,19 +63,35 @@ struct OnePassLoad {
             return f
         }
         let count = bounds.count + 1
-        let turns = PartTurns(files: files)
-        let reports = try Parallel.map(count, threads: jobs) { p -> LoadReport? in
-            try loadPart(p, of: count, files: files, bounds: bounds, turns: turns, body: body)
+        let shared = SharedParts(files: files.count)
+        let reports = try Parallel.map(count, threads: jobs) { p -> PartReport? in
+            try loadPart(p, of: count, files: files, bounds: bounds, shared: shared, body: body)
         }
-        guard !turns.givenUp else { return nil }
+        guard !shared.givenUp else { return nil }
         var report = headers
+        var firstLines = files.map(\.startLine)
         for r in reports {
             guard let r else { return nil }
-            for (kind, n) in r.records { report.records[kind, default: 0] += n }
-            report.rejections += r.rejections
+            for (kind, n) in r.report.records { report.records[kind, default: 0] += n }
+            report.rejections += r.report.rejections.map { r in
+                // Lines counted from the part's first row, moved to the file's.
+                guard let i = files.firstIndex(where: { $0.path == r.file }) else { return r }
+                var moved = r
+                moved.line = r.line.map { $0 + firstLines[i] - 1 }
+                moved.message = RelativeLines.resolve(r.message, firstLine: firstLines[i])
+                return moved
+            }
+            for i in files.indices { firstLines[i] += r.lines[i] }
         }
         report.sortRejections()
         return report
+    }
+
+    /// What a part read: its load report (lines counted from its first row in each file) and the
+    /// lines it spans in each file.
+    private struct PartReport {
+        var report: LoadReport
+        var lines: [Int]
     }
 
     // MARK: Planning
@@ -119,19 +137,17 @@ struct OnePassLoad {
 
     // MARK: Parts
 
-    /// Reads part `p` of every file, waits for the parts before it, and hands it over; nil when
-    /// the load gives up.
-    private func loadPart(_ p: Int, of count: Int, files: [File], bounds: [[UInt8]], turns: PartTurns,
-                          body: @Sendable (PanelPart) throws -> Void) throws -> LoadReport? {
-        var passed = false
-        // Every part takes its turn, even one that fails, so the parts after it do not wait forever.
-        defer { if !passed { _ = turns.pass(p, lines: nil, keys: []) } }
+    /// Reads part `p` of every file, checks its shared keys against the other parts', and hands
+    /// it over; nil when the load gives up.
+    private func loadPart(_ p: Int, of count: Int, files: [File], bounds: [[UInt8]], shared: SharedParts,
+                          body: @Sendable (PanelPart) throws -> Void) throws -> PartReport? {
         let ctx = LoadContext(options: options, relativeLines: true)
         var lines = [Int](repeating: 0, count: files.count)
         var keys: [[UInt64]] = Array(repeating: [], count: files.count)
         for (i, f) in files.enumerated() where f.cuts[p] < f.cuts[p + 1] {
-            guard !turns.givenUp else { return nil }
+            guard !shared.givenUp else { return nil }
             guard let reader = CSVReader(path: f.path, from: f.cuts[p], to: f.cuts[p + 1], line: 1) else {
+                shared.giveUp()
                 throw Rejection(file: f.path, code: "unreadable", message: "cannot open the file again: \(String(cString: strerror(errno)))")
             }
             ctx.file = f.path
@@ -140,30 +156,22 @@ struct OnePassLoad {
             do {
                 keys[i] = try read(ClaimsCSVLoader.tables[f.table], reader, f, ctx, range)
             } catch is PersonRange.Outside {
-                turns.giveUp()
+                shared.giveUp()
                 return nil
             }
             // A quote still open at a cut means the cut is inside a row; a failed read, that the
             // rest of the file was not read.
             let last = p == count - 1
             if ctx.report.rejections[before...].contains(where: { $0.code == "unreadable" || (!last && $0.code == "unterminated-quote") }) {
-                turns.giveUp()
+                shared.giveUp()
                 return nil
             }
             lines[i] = reader.line - 1
         }
         let panel = try ctx.assembler.finish(report: ctx.report, options: options)
-        passed = true
-        guard let firstLines = turns.pass(p, lines: lines, keys: keys) else { return nil }
-        var report = panel.report
-        let byPath = Dictionary(files.indices.map { (files[$0].path, firstLines[$0]) }, uniquingKeysWith: { a, _ in a })
-        for k in report.rejections.indices {
-            guard let first = byPath[report.rejections[k].file] else { continue }
-            report.rejections[k].line = report.rejections[k].line.map { $0 + first - 1 }
-            report.rejections[k].message = RelativeLines.resolve(report.rejections[k].message, firstLine: first)
-        }
+        guard shared.add(keys) else { return nil }
         try body(PanelPart(index: p, of: count, members: panel.members, concurrent: jobs > 1 && count > 1))
-        return report
+        return PartReport(report: panel.report, lines: lines)
     }
 
     /// Reads a file's rows of one part; returns the hashes of the shared keys first seen in it.
@@ -174,51 +182,32 @@ struct OnePassLoad {
     }
 }
 
-/// Parts passing in index order: each learns the line its rows begin on in every file, and has
-/// its shared keys checked against those of the parts before it.
-private final class PartTurns: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var next = 0
+/// What the parts of a one-pass load share: the shared keys of the parts read so far, by file,
+/// and whether the load has given up.
+private final class SharedParts: @unchecked Sendable {
+    private let lock = NSLock()
     private var stopped = false
-    /// The line each file's next part begins on.
-    private var lines: [Int]
-    /// Shared keys first seen in the parts passed so far, by file.
     private var seen: [HashedKeys<Void>]
 
-    init(files: [OnePassLoad.File]) {
-        lines = files.map(\.startLine)
-        seen = files.map { _ in HashedKeys<Void>() }
-    }
+    init(files: Int) { seen = (0..<files).map { _ in HashedKeys<Void>() } }
 
-    /// Whether the load has given up.
-    var givenUp: Bool { condition.withLock { stopped } }
+    var givenUp: Bool { lock.withLock { stopped } }
 
-    func giveUp() { condition.withLock { stopped = true } }
+    func giveUp() { lock.withLock { stopped = true } }
 
-    /// Waits for the parts before `p` to pass, then passes: returns the line of each file the
-    /// part begins on, or nil when the load has given up (or does now, because one of the
-    /// part's keys was in an earlier part). `lines` nil: the part failed.
-    func pass(_ p: Int, lines counted: [Int]?, keys: [[UInt64]]) -> [Int]? {
-        condition.lock()
-        defer {
-            next += 1
-            condition.broadcast()
-            condition.unlock()
-        }
-        while next < p { condition.wait() }
-        guard let counted, !stopped else {
-            stopped = true
-            return nil
-        }
-        for (i, hashes) in keys.enumerated() {
-            for h in hashes where !seen[i].insert(h) {
-                stopped = true
-                return nil
+    /// Adds a part's keys (by file); false, giving up, when one is another part's too (in any
+    /// order: a key in two parts is a claim of two members, or a line repeated across members).
+    func add(_ keys: [[UInt64]]) -> Bool {
+        lock.withLock {
+            guard !stopped else { return false }
+            for (i, hashes) in keys.enumerated() {
+                for h in hashes where !seen[i].insert(h) {
+                    stopped = true
+                    return false
+                }
             }
+            return true
         }
-        let first = lines
-        for i in counted.indices { lines[i] += counted[i] }
-        return first
     }
 }
 
