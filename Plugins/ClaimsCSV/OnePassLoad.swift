@@ -56,11 +56,16 @@ struct OnePassLoad {
     /// Loads and hands over the parts; nil when a check failed and the load must start over.
     func run(_ body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport? {
         let (planned, headers) = try openFiles()
-        let bounds = boundaries(planned)
-        let files = try Parallel.map(planned.count, threads: jobs) { i -> File in
-            var f = planned[i]
-            f.cuts = try CutFinder(f).cuts(at: bounds)
-            return f
+        let bounds: [[UInt8]], files: [File]
+        do {
+            bounds = try boundaries(planned)
+            files = try Parallel.map(planned.count, threads: jobs) { i -> File in
+                var f = planned[i]
+                f.cuts = try CutFinder(f).cuts(at: bounds)
+                return f
+            }
+        } catch is CutFinder.NoLineFeed {
+            return nil
         }
         let count = bounds.count + 1
         let shared = SharedParts(files: files.count)
@@ -116,7 +121,7 @@ struct OnePassLoad {
 
     /// Person ids that split the files' bytes into about `parts` equal ranges, from ids sampled
     /// at evenly spaced offsets of each file (more samples in larger files).
-    private func boundaries(_ files: [File]) -> [[UInt8]] {
+    private func boundaries(_ files: [File]) throws -> [[UInt8]] {
         let total = files.reduce(0) { $0 + $1.end - $1.start }
         guard parts > 1, total > 0 else { return [] }
         var samples: [(id: [UInt8]?, bytes: Int)] = []
@@ -126,7 +131,7 @@ struct OnePassLoad {
             var previous = f.start
             for k in 1...n {
                 let at = f.start + (f.end - f.start) * k / (n + 1)
-                guard let (row, id) = probe.firstRow(from: probe.rowStart(atOrAfter: at), to: f.end), row > previous else { continue }
+                guard let (row, id) = probe.firstRow(from: try probe.rowStart(atOrAfter: at), to: f.end), row > previous else { continue }
                 samples.append((id, row - previous))
                 previous = row
             }
@@ -281,22 +286,30 @@ struct CutFinder {
         person = file.columns("person_id")
     }
 
+    /// A file with no line feed in `CutFinder.reach` bytes (lines ended by a lone CR, or a row
+    /// longer than that): it is not cut, the load takes the careful way.
+    struct NoLineFeed: Error {}
+
+    /// How far a probe reads to find a row start, or a row with a person id.
+    static let reach = 1 << 20
+
     /// The offsets where each part of the file starts (the first row whose id is at least the
     /// boundary before it), and the file's end.
     func cuts(at bounds: [[UInt8]]) throws -> [Int] {
         var cuts = [file.start]
-        for b in bounds { cuts.append(firstRow(atLeast: b, from: cuts.last!)) }
+        for b in bounds { cuts.append(try firstRow(atLeast: b, from: cuts.last!)) }
         cuts.append(file.end)
         return cuts
     }
 
     /// The first row at or after `from` (a row start) whose id is at least `b`, bisecting byte
-    /// offsets down to a few kilobytes and reading rows from there.
-    private func firstRow(atLeast b: [UInt8], from: Int) -> Int {
+    /// offsets down to a few kilobytes and reading rows from there (in a file in order, up to
+    /// the row at `hi`; a row start further on when ids are missing for a long stretch).
+    private func firstRow(atLeast b: [UInt8], from: Int) throws -> Int {
         var lo = from, hi = file.end
         while hi - lo > 16 << 10 {
             let mid = lo + (hi - lo) / 2
-            guard let (row, id) = firstRow(from: rowStart(atOrAfter: mid), to: hi) else {
+            guard let (row, id) = firstRow(from: try rowStart(atOrAfter: mid), to: hi) else {
                 hi = mid
                 continue
             }
@@ -305,6 +318,7 @@ struct CutFinder {
         guard let r = CSVReader(path: file.path, from: lo, to: file.end, line: 1, chunkSize: 16 << 10) else { return file.end }
         while true {
             let at = r.nextRowOffset
+            if at >= hi + Self.reach { return at }
             switch r.next() {
             case .end: return file.end
             case .unterminatedQuote: continue
@@ -315,10 +329,12 @@ struct CutFinder {
         }
     }
 
-    /// The first row with a person id starting at or after `from`, before `end`: its offset and id.
+    /// The first row with a person id starting at or after `from`, before `end` and within
+    /// `reach` bytes: its offset and id.
     func firstRow(from: Int, to end: Int) -> (Int, [UInt8])? {
-        guard from < end, let r = CSVReader(path: file.path, from: from, to: file.end, line: 1, chunkSize: 4 << 10) else { return nil }
-        while r.nextRowOffset < end {
+        let limit = min(end, from + Self.reach)
+        guard from < limit, let r = CSVReader(path: file.path, from: from, to: file.end, line: 1, chunkSize: 4 << 10) else { return nil }
+        while r.nextRowOffset < limit {
             let at = r.nextRowOffset
             switch r.next() {
             case .end: return nil
@@ -332,8 +348,9 @@ struct CutFinder {
     }
 
     /// Where the first row starting at or after `offset` begins, taking the byte after a line feed
-    /// to start a row; the file's end when no line feed follows.
-    func rowStart(atOrAfter offset: Int) -> Int {
+    /// to start a row; the file's end when no line feed follows. Throws `NoLineFeed` when none is
+    /// within `reach` bytes.
+    func rowStart(atOrAfter offset: Int) throws -> Int {
         guard offset > file.start else { return file.start }
         let fd = open(file.path, O_RDONLY)
         guard fd >= 0 else { return file.end }
@@ -341,6 +358,7 @@ struct CutFinder {
         var buffer = [UInt8](repeating: 0, count: 4 << 10)
         var at = offset - 1
         while at < file.end {
+            guard at < offset + Self.reach else { throw NoLineFeed() }
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, min($0.count, file.end - at), off_t(at)) }
             guard n > 0 else { return file.end }
             if let k = buffer[0..<n].firstIndex(of: 0x0A) { return at + k + 1 }

@@ -28,6 +28,35 @@ class ClaimsCSVTestCase: TemporaryFolderTestCase {
         try write("patient.csv", "person_id,sex,birth_date\n" + ids.map { "\($0),female,1960-01-01\n" }.joined())
     }
 
+    /// The files of members `ids` in person order, with rows each table rejects: a broken birth
+    /// date (p05), two claims of two lines per member (a line of the eighth member over two
+    /// lines), a claim ending before it starts (p15), a short row (p25), and lab results of a
+    /// member who never appears (p99). `claims` adds rows after a member's claims.
+    func sortedPanel(_ ids: [String], claims: (String, inout CSVBuilder) -> Void = { _, _ in })
+        -> (patients: String, medical: String, pharmacy: String, labs: String) {
+        var patients = "person_id,sex,race,birth_date\n"
+        for id in ids { patients += id == "p05" ? "p05,female,white,1980-13-01\n" : "\(id),female,white,1950-01-01\n" }
+        var m = CSVBuilder.medical()
+        for (k, id) in ids.enumerated() {
+            for claim in 1...2 {
+                for line in 1...2 {
+                    m.add(["claim_id": "\(id)-c\(claim)", "claim_line_number": "\(line)", "claim_type": "professional", "person_id": id,
+                           "claim_start_date": "2024-0\(claim)-05", "claim_end_date": "2024-0\(claim)-05", "hcpcs_code": "99213",
+                           "paid_amount": "\(k).10", "diagnosis_code_type": "icd-10-cm", "diagnosis_code_1": "E119",
+                           "data_source": k == 7 && line == 2 ? "two\nlines" : ""])
+                }
+            }
+            claims(id, &m)
+            if id == "p15" { m.add(["claim_id": "p15-c9", "claim_line_number": "1", "person_id": id, "claim_start_date": "2024-03-05", "claim_end_date": "2024-02-05"]) }
+        }
+        let medical = m.text.replacingOccurrences(of: "\np25-c1,1,", with: "\np25-c1,1\np25-c1,1,")
+        var rx = "claim_id,claim_line_number,person_id,dispensing_date,ndc_code,days_supply,paid_amount\n"
+        for id in ids { rx += "rx-\(id),1,\(id),2024-02-01,00093721401,30,4.00\n" }
+        var labs = "lab_result_id,person_id,normalized_component_code,result,normalized_units,result_datetime\n"
+        for id in ids + ["p99"] { labs += "l-\(id),\(id),4548-4,7.1,%,2024-03-05\n" }
+        return (patients, medical, rx, labs)
+    }
+
     /// Loads in parts and renders the members (sorted by id, each once) with the whole report.
     func loadInParts(parts: Int, jobs: Int, options: LoadOptions = LoadOptions()) throws -> String {
         try loadInPartsWithAttempt(parts: parts, jobs: jobs, options: options).rendered

@@ -10,34 +10,15 @@ import TallyLanguage
 final class OnePassLoadTests: ClaimsCSVTestCase {
     private let ids = (1...40).map { String(format: "p%02d", $0) }
 
-    /// Forty members in person order with rows rejected inside a member's rows: a broken date, a
-    /// short row, a repeated claim line, a claim ending before it starts, a row over two lines,
-    /// and records of a member who never appears.
+    /// Forty members in person order with rows rejected inside a member's rows (`sortedPanel`),
+    /// and a pharmacy claim line repeated (p30).
     private func writeSortedPanel(labsAfter extra: String = "") throws {
-        var patients = "person_id,sex,race,birth_date\n"
-        for id in ids { patients += id == "p05" ? "p05,female,white,1980-13-01\n" : "\(id),female,white,1950-01-01\n" }
-        try write("patient.csv", patients)
-        var m = CSVBuilder.medical()
-        for (k, id) in ids.enumerated() {
-            for claim in 1...2 {
-                for line in 1...2 {
-                    m.add(["claim_id": "\(id)-c\(claim)", "claim_line_number": "\(line)", "claim_type": "professional", "person_id": id,
-                           "claim_start_date": "2024-0\(claim)-05", "claim_end_date": "2024-0\(claim)-05", "hcpcs_code": "99213",
-                           "paid_amount": "\(k).10", "diagnosis_code_type": "icd-10-cm", "diagnosis_code_1": "E119",
-                           "data_source": k == 7 && line == 2 ? "two\nlines" : ""])
-                }
-            }
-            if id == "p15" { m.add(["claim_id": "p15-c9", "claim_line_number": "1", "person_id": id, "claim_start_date": "2024-03-05", "claim_end_date": "2024-02-05"]) }
-        }
-        var medical = m.text
-        medical = medical.replacingOccurrences(of: "\np25-c1,1,", with: "\np25-c1,1\np25-c1,1,")
-        try write("medical_claim.csv", medical)
-        var rx = "claim_id,claim_line_number,person_id,dispensing_date,ndc_code,days_supply,paid_amount\n"
-        for id in ids { rx += "rx-\(id),1,\(id),2024-02-01,00093721401,30,4.00\n" + (id == "p30" ? "rx-p30,1,p30,2024-02-02,00093721401,30,4.00\n" : "") }
-        try write("pharmacy_claim.csv", rx)
-        var labs = "lab_result_id,person_id,normalized_component_code,result,normalized_units,result_datetime\n"
-        for id in ids + ["p99"] { labs += "l-\(id),\(id),4548-4,7.1,%,2024-03-05\n" }
-        try write("lab_result.csv", labs + extra)
+        let files = sortedPanel(ids)
+        try write("patient.csv", files.patients)
+        try write("medical_claim.csv", files.medical)
+        try write("pharmacy_claim.csv", files.pharmacy.replacingOccurrences(of: "rx-p30,1,p30,2024-02-01,00093721401,30,4.00\n",
+                                                                            with: "rx-p30,1,p30,2024-02-01,00093721401,30,4.00\nrx-p30,1,p30,2024-02-02,00093721401,30,4.00\n"))
+        try write("lab_result.csv", files.labs + extra)
     }
 
     func testAFolderInOrderIsReadOnceAndEqualsAWholeLoad() throws {
@@ -94,6 +75,35 @@ final class OnePassLoadTests: ClaimsCSVTestCase {
         for parts in [2, 3, 5, 9] {
             XCTAssertEqual(try loadInParts(parts: parts, jobs: 2), whole, "\(parts) parts")
         }
+    }
+
+    /// Line ends of CRLF, a byte-order mark, a table with a header only and an empty table read
+    /// once as they read whole.
+    func testCRLFByteOrderMarkAndEmptyTablesReadOnce() throws {
+        try writeSortedPanel()
+        let medical = try String(contentsOfFile: path("medical_claim.csv"), encoding: .utf8)
+        try write("medical_claim.csv", "\u{FEFF}" + medical.replacingOccurrences(of: "\n", with: "\r\n"))
+        try write("condition.csv", "condition_id,person_id,normalized_code_type,normalized_code,recorded_date\n")
+        try write("procedure.csv", "")
+        let whole = render(try load())
+        XCTAssertTrue(whole.contains("rejected column-count"), whole)
+        for parts in [2, 5, 11] {
+            let (inParts, attempt) = try loadInPartsWithAttempt(parts: parts, jobs: 2)
+            XCTAssertEqual(inParts, whole, "\(parts) parts")
+            XCTAssertEqual(attempt, 0, "\(parts) parts")
+        }
+    }
+
+    /// Lines ended by a lone CR give no line feed to cut at: the load takes the careful way.
+    func testLinesEndedByCarriageReturnsAreReadTheCarefulWay() throws {
+        try writeSortedPanel()
+        var rx = "claim_id,claim_line_number,person_id,dispensing_date,ndc_code,days_supply,paid_amount\r"
+        for k in 0..<60_000 { rx += "rx-p\(String(format: "%02d", 1 + k / 1_500))-\(k),1,p\(String(format: "%02d", 1 + k / 1_500)),2024-02-01,00093721401,30,4.00\r" }
+        try write("pharmacy_claim.csv", rx)
+        let whole = render(try load())
+        let (inParts, attempt) = try loadInPartsWithAttempt(parts: 5, jobs: 2)
+        XCTAssertEqual(inParts, whole)
+        XCTAssertEqual(attempt, 1)
     }
 
     func testStrictReadsTheCarefulWay() throws {

@@ -47,38 +47,17 @@ final class PartitionedLoadTests: ClaimsCSVTestCase {
     /// who never appears, and a quote never closed at the end of a file.
     func writeSortedMessyPanel() throws {
         let ids = (1...40).map { String(format: "p%02d", $0) }
-        var patients = "person_id,sex,race,birth_date\n"
-        for id in ids { patients += id == "p05" ? "p05,female,white,1980-13-01\n" : "\(id),female,white,1950-01-01\n" }
-        patients += "p41,male\n"
-        try write("patient.csv", patients)
-        var m = CSVBuilder.medical()
-        for (k, id) in ids.enumerated() {
-            for claim in 1...2 {
-                for line in 1...2 {
-                    m.add(["claim_id": "\(id)-c\(claim)", "claim_line_number": "\(line)", "claim_type": "professional", "person_id": id,
-                           "claim_start_date": "2024-0\(claim)-05", "claim_end_date": "2024-0\(claim)-05", "hcpcs_code": "99213",
-                           "paid_amount": "\(k).10", "diagnosis_code_type": "icd-10-cm", "diagnosis_code_1": "E119",
-                           "data_source": k == 7 && line == 2 ? "two\nlines" : ""])
-                }
-            }
+        let files = sortedPanel(ids) { id, m in
             if id == "p10" || id == "p11" {
                 m.add(["claim_id": "shared", "claim_line_number": id == "p10" ? "1" : "2", "claim_type": "professional", "person_id": id,
                        "claim_start_date": "2024-03-05", "claim_end_date": "2024-03-05", "hcpcs_code": "99213", "paid_amount": "5"])
             }
-            if id == "p15" { m.add(["claim_id": "p15-c9", "claim_line_number": "1", "person_id": id, "claim_start_date": "2024-03-05", "claim_end_date": "2024-02-05"]) }
             if id == "p20" { m.add(["claim_id": "nobody", "claim_line_number": "1", "claim_start_date": "2024-03-05"]) }
         }
-        var medical = m.text
-        medical = medical.replacingOccurrences(of: "\np25-c1,1,", with: "\np25-c1,1\np25-c1,1,")
-        try write("medical_claim.csv", medical)
-        var rx = "claim_id,claim_line_number,person_id,dispensing_date,ndc_code,days_supply,paid_amount\n"
-        for id in ids { rx += "rx-\(id),1,\(id),2024-02-01,00093721401,30,4.00\n" }
-        rx = rx.replacingOccurrences(of: "rx-p21,1,p21", with: "rx-p20,1,p21")
-        try write("pharmacy_claim.csv", rx)
-        var labs = "lab_result_id,person_id,normalized_component_code,result,normalized_units,result_datetime\n"
-        for id in ids + ["p99"] { labs += "l-\(id),\(id),4548-4,7.1,%,2024-03-05\n" }
-        labs += "\"l-bad,p99,4548-4,9,%,2024-03-05\n"
-        try write("lab_result.csv", labs)
+        try write("patient.csv", files.patients + "p41,male\n")
+        try write("medical_claim.csv", files.medical)
+        try write("pharmacy_claim.csv", files.pharmacy.replacingOccurrences(of: "rx-p21,1,p21", with: "rx-p20,1,p21"))
+        try write("lab_result.csv", files.labs + "\"l-bad,p99,4548-4,9,%,2024-03-05\n")
     }
 
     /// A folder in person order loaded in ranges: claims whose lines interleave within a person, a
