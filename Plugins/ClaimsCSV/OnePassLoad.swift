@@ -39,6 +39,8 @@ struct OnePassLoad {
     let tables: [Int]
     let parts: Int
     let jobs: Int
+    /// Marks the lines that rejection messages name (parts count lines from their first row).
+    private let lineMarks = RelativeLines()
 
     /// One file's cuts.
     struct File {
@@ -83,7 +85,7 @@ struct OnePassLoad {
                 guard let i = files.firstIndex(where: { $0.path == r.file }) else { return r }
                 var moved = r
                 moved.line = r.line.map { $0 + firstLines[i] - 1 }
-                moved.message = RelativeLines.resolve(r.message, firstLine: firstLines[i])
+                moved.message = lineMarks.resolve(r.message, firstLine: firstLines[i])
                 return moved
             }
             for i in files.indices { firstLines[i] += r.lines[i] }
@@ -129,9 +131,15 @@ struct OnePassLoad {
             let probe = CutFinder(f)
             let n = min(8192, max(2, parts * 32 * (f.end - f.start) / total))
             var previous = f.start
-            for k in 1...n {
+            var misses = 0
+            // A file whose rows lack person ids for long stretches is sampled no further.
+            for k in 1...n where misses < 64 {
                 let at = f.start + (f.end - f.start) * k / (n + 1)
-                guard let (row, id) = probe.firstRow(from: try probe.rowStart(atOrAfter: at), to: f.end), row > previous else { continue }
+                guard let (row, id) = probe.firstRow(from: try probe.rowStart(atOrAfter: at), to: f.end) else {
+                    misses += 1
+                    continue
+                }
+                guard row > previous else { continue }
                 samples.append((id, row - previous))
                 previous = row
             }
@@ -146,7 +154,7 @@ struct OnePassLoad {
     /// it over; nil when the load gives up.
     private func loadPart(_ p: Int, of count: Int, files: [File], bounds: [[UInt8]], shared: SharedParts,
                           body: @Sendable (PanelPart) throws -> Void) throws -> PartReport? {
-        let ctx = LoadContext(options: options, relativeLines: true)
+        let ctx = LoadContext(options: options, relativeLines: lineMarks)
         var lines = [Int](repeating: 0, count: files.count)
         var keys: [[UInt64]] = Array(repeating: [], count: files.count)
         for (i, f) in files.enumerated() where f.cuts[p] < f.cuts[p + 1] {
@@ -315,12 +323,15 @@ struct CutFinder {
             }
             if PersonRange.compare(id, b) < 0 { lo = row } else { hi = mid }
         }
-        guard let r = CSVReader(path: file.path, from: lo, to: file.end, line: 1, chunkSize: 16 << 10) else { return file.end }
+        // Read no further than a little past `hi`: a guess inside a quoted field could otherwise
+        // run on to the file's end.
+        let bound = min(file.end, hi + 2 * Self.reach)
+        guard let r = CSVReader(path: file.path, from: lo, to: bound, line: 1, chunkSize: 16 << 10) else { return file.end }
         while true {
             let at = r.nextRowOffset
             if at >= hi + Self.reach { return at }
             switch r.next() {
-            case .end: return file.end
+            case .end: return bound == file.end ? file.end : at
             case .unterminatedQuote: continue
             case .row:
                 let id = r.field(person)
@@ -333,7 +344,9 @@ struct CutFinder {
     /// `reach` bytes: its offset and id.
     func firstRow(from: Int, to end: Int) -> (Int, [UInt8])? {
         let limit = min(end, from + Self.reach)
-        guard from < limit, let r = CSVReader(path: file.path, from: from, to: file.end, line: 1, chunkSize: 4 << 10) else { return nil }
+        guard from < limit, let r = CSVReader(path: file.path, from: from, to: min(file.end, limit + Self.reach), line: 1, chunkSize: 4 << 10) else {
+            return nil
+        }
         while r.nextRowOffset < limit {
             let at = r.nextRowOffset
             switch r.next() {
@@ -370,22 +383,26 @@ struct CutFinder {
 
 /// Line numbers in rejection messages of a part read on its own, which counts lines from its
 /// first row: marked, so they can be moved to the file's lines once the earlier parts are counted.
-enum RelativeLines {
-    private static let open: Character = "\u{E000}"
-    private static let close: Character = "\u{E001}"
+/// A mark carries a number drawn for the load, so text from the data that looks like a mark is
+/// left as it is.
+struct RelativeLines: Sendable {
+    private let open: String
+    private let close = "\u{E001}"
 
-    static func mark(_ line: Int) -> String { "\(open)\(line)\(close)" }
+    init(nonce: UInt64 = .random(in: 1...UInt64.max)) { open = "\u{E000}\(String(nonce, radix: 36)):" }
+
+    func mark(_ line: Int) -> String { "\(open)\(line)\(close)" }
 
     /// The message with each marked line moved to the file's lines (the part's first row is on `firstLine`).
-    static func resolve(_ message: String, firstLine: Int) -> String {
+    func resolve(_ message: String, firstLine: Int) -> String {
         guard message.contains(open) else { return message }
         var out = ""
         var rest = Substring(message)
-        while let a = rest.firstIndex(of: open), let b = rest[a...].firstIndex(of: close) {
-            out += rest[..<a]
-            let n = Int(rest[rest.index(after: a)..<b]) ?? 0
+        while let a = rest.range(of: open), let b = rest[a.upperBound...].range(of: close),
+              let n = Int(rest[a.upperBound..<b.lowerBound]) {
+            out += rest[..<a.lowerBound]
             out += String(n + firstLine - 1)
-            rest = rest[rest.index(after: b)...]
+            rest = rest[b.upperBound...]
         }
         return out + rest
     }

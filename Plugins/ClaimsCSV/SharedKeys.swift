@@ -42,7 +42,7 @@ final class KeyCheck {
         guard let rule else { return nil }
         self.rule = rule
         self.context = context
-        if context?.relativeLines == true { firstSeen = [] }
+        if context?.relativeLines != nil { firstSeen = [] }
         claim = columns("claim_id")
         person = columns("person_id")
         line = columns("claim_line_number")

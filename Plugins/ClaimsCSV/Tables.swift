@@ -55,17 +55,17 @@ final class LoadContext {
         }
     }
 
-    /// Whether lines count from the first row of a part of the file rather than from the file's
+    /// Set when lines count from the first row of a part of the file rather than from the file's
     /// start (`OnePassLoad`): the numbers become the file's lines once the earlier parts are counted.
-    let relativeLines: Bool
+    let relativeLines: RelativeLines?
 
-    init(options: LoadOptions, relativeLines: Bool = false) {
+    init(options: LoadOptions, relativeLines: RelativeLines? = nil) {
         self.options = options
         self.relativeLines = relativeLines
     }
 
     /// A line number as a rejection's message names it (marked for rewriting when lines are relative).
-    func lineText(_ line: Int) -> String { relativeLines ? RelativeLines.mark(line) : String(line) }
+    func lineText(_ line: Int) -> String { relativeLines?.mark(line) ?? String(line) }
 
     /// Records a rejection, or throws it under `--strict`.
     func reject(_ line: Int?, _ code: String, _ message: String) throws {

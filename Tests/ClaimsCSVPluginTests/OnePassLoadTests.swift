@@ -117,9 +117,26 @@ final class OnePassLoadTests: ClaimsCSVTestCase {
     }
 
     func testLinesInMessagesAreMovedToTheFilesNumbering() {
-        XCTAssertEqual(RelativeLines.resolve("repeats line \(RelativeLines.mark(3)) and \(RelativeLines.mark(10))", firstLine: 101),
-                       "repeats line 103 and 110")
-        XCTAssertEqual(RelativeLines.resolve("no lines here", firstLine: 7), "no lines here")
+        let lines = RelativeLines(nonce: 7)
+        XCTAssertEqual(lines.resolve("repeats line \(lines.mark(3)) and \(lines.mark(10))", firstLine: 101), "repeats line 103 and 110")
+        XCTAssertEqual(lines.resolve("no lines here", firstLine: 7), "no lines here")
+        // Text from the data that looks like a mark, or like half of one, is left as it is.
+        let fromData = "birth_date '\u{E000}5\u{E001}' and '\u{E000}9223372036854775807\u{E001}' on \(lines.mark(2)) \u{E000}"
+        XCTAssertEqual(lines.resolve(fromData, firstLine: 10),
+                       "birth_date '\u{E000}5\u{E001}' and '\u{E000}9223372036854775807\u{E001}' on 11 \u{E000}")
+    }
+
+    /// A rejected value that holds the characters line marks are made of reads as in a whole load.
+    func testValuesLikeLineMarksAreLeftAsTheyAre() throws {
+        try writeSortedPanel()
+        var patients = try String(contentsOfFile: path("patient.csv"), encoding: .utf8)
+        patients = patients.replacingOccurrences(of: "p20,female,white,1950-01-01", with: "p20,female,white,\u{E000}9223372036854775807\u{E001}")
+        try write("patient.csv", patients)
+        let whole = render(try load())
+        XCTAssertTrue(whole.contains("\u{E000}9223372036854775807\u{E001}"), whole)
+        let (inParts, attempt) = try loadInPartsWithAttempt(parts: 5, jobs: 2)
+        XCTAssertEqual(inParts, whole)
+        XCTAssertEqual(attempt, 0)
     }
 }
 
