@@ -385,3 +385,25 @@ extension String {
     /// The string left-padded with zeros to `n` characters.
     func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }
+
+/// A value made from the last bytes seen, reused while the same bytes come again: rows of one
+/// member repeat their ids and most values, and comparing bytes costs less than a lookup.
+struct RepeatedBytes<Value> {
+    /// The last bytes seen (empty before the first).
+    private(set) var bytes: [UInt8] = []
+    private var value: Value?
+
+    /// The value kept for these bytes; nil when they differ from the last ones (or nothing is kept).
+    @inline(__always)
+    func value(for b: Bytes) -> Value? {
+        guard let value, b.count == bytes.count,
+              b.isEmpty || bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) else { return nil }
+        return value
+    }
+
+    mutating func set(_ b: Bytes, _ v: Value) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: b)
+        value = v
+    }
+}

@@ -173,21 +173,14 @@ final class EligibilityTable: Table {
 /// rows of one member repeat most of their values, and comparing the bytes with the last ones
 /// costs less than a lookup.
 final class RepeatedText {
-    private var last: [UInt8] = []
-    private var lastValue: Value = .null
-    private var filled = false
+    private var last = RepeatedBytes<Value>()
 
     @inline(__always)
     func value(_ b: Bytes, _ ctx: LoadContext) -> Value {
-        if filled, b.count == last.count,
-           b.isEmpty || last.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) {
-            return lastValue
-        }
-        lastValue = .optionalString(ctx.text(b))
-        last.removeAll(keepingCapacity: true)
-        last.append(contentsOf: b)
-        filled = true
-        return lastValue
+        if let v = last.value(for: b) { return v }
+        let v = Value.optionalString(ctx.text(b))
+        last.set(b, v)
+        return v
     }
 }
 

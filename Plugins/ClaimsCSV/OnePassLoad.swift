@@ -232,8 +232,8 @@ final class PersonRange {
     private let column: Int
     private let lower: [UInt8]?
     private let upper: [UInt8]?
-    private var previous: [UInt8] = []
-    private var started = false
+    /// The previous row's id.
+    private var previous = RepeatedBytes<Void>()
 
     /// Ids at least `lower` and below `upper` (nil: unbounded).
     init(column: Int, from lower: [UInt8]?, below upper: [UInt8]?) {
@@ -248,23 +248,19 @@ final class PersonRange {
     func admit(_ row: Row) throws {
         let id = row.bytes(column)
         guard !id.isEmpty else { return }
-        if started, id.count == previous.count,
-           previous.withUnsafeBufferPointer({ memcmp($0.baseAddress!, id.baseAddress!, id.count) == 0 }) {
-            return
-        }
+        if previous.value(for: id) != nil { return }
         try admitNew(id)
     }
 
     private func admitNew(_ id: Bytes) throws {
-        if started {
-            guard Self.compare(id, previous) > 0 else { throw Outside() }
+        // Ids admitted are never empty: none before means this is the part's first.
+        if !previous.bytes.isEmpty {
+            guard Self.compare(id, previous.bytes) > 0 else { throw Outside() }
         } else if let lower, Self.compare(id, lower) < 0 {
             throw Outside()
         }
         if let upper, Self.compare(id, upper) >= 0 { throw Outside() }
-        started = true
-        previous.removeAll(keepingCapacity: true)
-        previous.append(contentsOf: id)
+        previous.set(id, ())
     }
 
     /// Byte order of two ids (the order `ORDER BY person_id` gives for ASCII ids).

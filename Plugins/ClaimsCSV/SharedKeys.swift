@@ -30,8 +30,7 @@ final class KeyCheck {
     private let ownerNumbers = ByteTable<Int>(capacity: 1024)
     /// The last row's person id and its number: a file in person order repeats one id for many
     /// rows, so most rows skip the table lookup.
-    private var lastOwnerBytes: [UInt8] = []
-    private var lastOwner = -1
+    private var lastOwner = RepeatedBytes<Int>()
     private let context: LoadContext?
     /// The hashes of the keys first seen here, in order; kept only for a part of a file read on
     /// its own (`OnePassLoad`), whose keys are checked against the earlier parts' afterwards.
@@ -51,17 +50,12 @@ final class KeyCheck {
     /// The number of a person id (numbered in order of first appearance).
     @inline(__always)
     private func ownerNumber(_ b: Bytes) -> Int {
-        if lastOwner >= 0, b.count == lastOwnerBytes.count,
-           lastOwnerBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) {
-            return lastOwner
-        }
+        if let n = lastOwner.value(for: b) { return n }
         let n = ownerNumbers.value(b) { b in
             owners.append(ByteParse.string(b))
             return owners.count - 1
         }
-        lastOwnerBytes.removeAll(keepingCapacity: true)
-        lastOwnerBytes.append(contentsOf: b)
-        lastOwner = n
+        lastOwner.set(b, n)
         return n
     }
 

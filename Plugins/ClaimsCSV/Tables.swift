@@ -36,24 +36,7 @@ final class LoadContext {
     var file = ""
 
     /// The member of the previous lookup (rows of one member are usually together).
-    private var last = LastMember()
-
-    private struct LastMember {
-        var id: [UInt8] = []
-        var builder: MemberAssembler.Builder?
-
-        @inline(__always)
-        func matching(_ b: Bytes) -> MemberAssembler.Builder? {
-            guard let builder, b.count == id.count else { return nil }
-            return b.isEmpty || id.withUnsafeBufferPointer { memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 } ? builder : nil
-        }
-
-        mutating func set(_ b: Bytes, _ builder: MemberAssembler.Builder) {
-            id.removeAll(keepingCapacity: true)
-            id.append(contentsOf: b)
-            self.builder = builder
-        }
-    }
+    private var last = RepeatedBytes<MemberAssembler.Builder>()
 
     /// Set when lines count from the first row of a part of the file rather than from the file's
     /// start (`OnePassLoad`): the numbers become the file's lines once the earlier parts are counted.
@@ -78,7 +61,7 @@ final class LoadContext {
     /// was read, reported if the member never appears in patient or eligibility rows.
     @inline(__always)
     func member(_ id: Bytes, line: Int) -> MemberAssembler.Builder {
-        if let b = last.matching(id) { return b }
+        if let b = last.value(for: id) { return b }
         let s = strings.intern(id)
         let b = assembler.member(s)
         assembler.noteSource(s, file: file, line: line)
