@@ -26,6 +26,18 @@ private struct MemberFieldWalk {
 
     init(program: Program) { self.program = program }
 
+    /// The member's fields that hold a list of records of `kind`.
+    private func listSlots(of kind: String) -> [Int] {
+        program.schema.root.fields.indices.filter { program.schema.root.fields[$0].type == .list(.record(kind)) }
+    }
+
+    private static func recordKind(_ type: TypeRef) -> String? {
+        switch type {
+        case .record(let k), .list(.record(let k)): return k
+        default: return nil
+        }
+    }
+
     mutating func define(_ i: Int) {
         guard definesSeen.insert(i).inserted else { return }
         visit(program.defines[i].body)
@@ -36,7 +48,14 @@ private struct MemberFieldWalk {
         case .member:
             wholeMember = true
         case .field(let base, let slot):
-            if case .member = base.ir { slots.insert(slot) } else { visit(base) }
+            if case .member = base.ir {
+                slots.insert(slot)
+            } else {
+                // A record field of another record (an observation's encounter) points into the
+                // member's list of that kind, so that list is read too.
+                if let kind = Self.recordKind(t.type) { slots.formUnion(listSlots(of: kind)) }
+                visit(base)
+            }
         case .define(let i):
             define(i)
         case .function(let i, let args):

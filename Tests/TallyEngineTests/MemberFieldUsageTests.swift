@@ -41,6 +41,19 @@ final class MemberFieldUsageTests: TemporaryFolderTestCase {
         XCTAssertEqual(try compile(m).memberFieldsRead, ["claims", "medication_dispenses", "sex"])
     }
 
+    /// A record field of another record (an observation's encounter) points into the member's
+    /// list of that kind, which must then be loaded; nested records (claim lines) add nothing.
+    func testRecordsReachedThroughOtherRecordsCountTheirList() throws {
+        let m = try write("m.measure", """
+            measure M
+              scoring cohort
+            population initial =
+              exists (observations as o where o.encounter.class = "AMB")
+                and exists (claims as c where exists c.lines)
+            """)
+        XCTAssertEqual(try compile(m).memberFieldsRead, ["claims", "encounters", "observations"])
+    }
+
     func testTheMemberAsAWholeReadsEverything() throws {
         let m = try write("m.measure", """
             measure M
