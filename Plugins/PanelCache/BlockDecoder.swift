@@ -7,17 +7,26 @@ import TallyLanguage
 /// the canonical schema) before it is used, so a damaged block gives a `DecodeError` with the
 /// offset of the bad byte, never a crash or a record the engine would index out of range.
 /// Codes and concepts are decoded once per block and shared by the records that use them.
+///
+/// A decoder given the member fields a run reads leaves out the records of the other list
+/// fields (as a source load leaves out tables no measure reads): their bytes are walked and
+/// checked, but no record is made, unless a record that is read points at one (an observation's
+/// encounter), which is then decoded where it lies.
 struct BlockDecoder {
     private var reader: ByteReader
     private var strings: [String] = []
     private var codes: [Code] = []
     private var concepts: [Concept] = []
     private let fieldCounts = CanonicalSchema.schema.kinds.map(\.fields.count)
+    /// By member slot: whether the run reads the field (nil: every field).
+    private let reads: [Bool]?
 
     // The member being decoded: its list records by slot, and records written in place.
     private var member: Record?
     private var roster: [Int: [Record]] = [:]
-    private var earlier: [Record] = []
+    private var earlier: [Record?] = []
+    /// Where the member's records lie when some list is left out (nil otherwise).
+    private var layout: MemberLayout?
 
     /// Checks the block's checksum (offsets in errors count from the block start).
     static func verify(_ block: UnsafeRawBufferPointer) throws {
@@ -33,12 +42,17 @@ struct BlockDecoder {
     }
 
     /// Decodes a block whose checksum was verified: its members, in the order written.
-    static func decode(_ block: UnsafeRawBufferPointer) throws -> [Record] {
-        var d = BlockDecoder(reader: ByteReader(block))
+    /// `reading` names the member fields to decode lists of records for (nil: all of them); the
+    /// others are null, as in a source load that does not read their tables.
+    static func decode(_ block: UnsafeRawBufferPointer, reading fields: Set<String>? = nil) throws -> [Record] {
+        var d = BlockDecoder(reader: ByteReader(block), reads: fields.map { f in CanonicalSchema.member.fields.map { f.contains($0.name) } })
         return try d.members()
     }
 
-    private init(reader: ByteReader) { self.reader = reader }
+    private init(reader: ByteReader, reads: [Bool]?) {
+        self.reader = reader
+        self.reads = reads
+    }
 
     private mutating func members() throws -> [Record] {
         _ = try reader.u64()
@@ -97,7 +111,20 @@ struct BlockDecoder {
         return n
     }
 
+    /// A member, read in order. A left-out list is walked where it lies, so a reference to one
+    /// of its records is met after the walk has found it; a reference met before (a record
+    /// pointing at a later list) starts the member over with a walk of all of it first.
     private mutating func decodeMember() throws -> Record {
+        let start = reader.position
+        do {
+            return try decodeMember(walkFirst: false)
+        } catch is ReferenceAhead {
+            reader.position = start
+            return try decodeMember(walkFirst: true)
+        }
+    }
+
+    private mutating func decodeMember(walkFirst: Bool) throws -> Record {
         let k = try kind()
         guard k == CanonicalSchema.memberKind else { throw reader.fail("a member has record kind \(k), not Member") }
         let n = try fieldCount(of: k)
@@ -105,39 +132,88 @@ struct BlockDecoder {
         member = m
         roster.removeAll(keepingCapacity: true)
         earlier.removeAll(keepingCapacity: true)
-        // The roster: placeholders for the list records, filled once the member's fields are read.
+        layout = nil
+        // The roster: placeholders for the list records, filled once the member's fields are read;
+        // a list the run does not read gets its kinds noted and no records.
         var order: [Int] = []
+        var leftOut: [Int: [Int]] = [:]
         let lists = try reader.count(atMost: n, "roster list count")
         for _ in 0..<lists {
             let slot = try reader.count(atMost: n - 1, "roster slot")
-            guard roster[slot] == nil else { throw reader.fail("roster slot \(slot) appears twice") }
+            guard roster[slot] == nil, leftOut[slot] == nil else { throw reader.fail("roster slot \(slot) appears twice") }
             let count = try reader.count(atMost: reader.remaining, "roster record count")
-            var records: [Record] = []
-            records.reserveCapacity(count)
-            for _ in 0..<count {
-                let kind = try kind()
-                records.append(Record.make(kind: kind, count: fieldCounts[kind]))
+            var kinds: [Int] = []
+            kinds.reserveCapacity(count)
+            for _ in 0..<count { kinds.append(try kind()) }
+            if reads?[slot] == false {
+                leftOut[slot] = kinds
+            } else {
+                roster[slot] = kinds.map { Record.make(kind: $0, count: fieldCounts[$0]) }
             }
-            roster[slot] = records
             order.append(slot)
+        }
+        if !leftOut.isEmpty {
+            layout = MemberLayout(leftOut: leftOut)
+            if walkFirst { try walk(order, fieldCount: n) }
         }
         for slot in 0..<n {
             let at = reader.position
             if try reader.u8() == Tag.roster.rawValue {
-                guard let records = roster[slot] else { throw DecodeError(offset: at, reason: "slot \(slot) is not in the member's roster") }
-                m[slot] = .list(records.map { .record($0) })
+                if let records = roster[slot] {
+                    m[slot] = .list(records.map { .record($0) })
+                } else if leftOut[slot] == nil {
+                    throw DecodeError(offset: at, reason: "slot \(slot) is not in the member's roster")
+                }
             } else {
                 reader.position = at
                 m[slot] = try value(depth: 0)
             }
         }
         for slot in order {
-            for r in roster[slot]! {
-                for i in 0..<r.count { r[i] = try value(depth: 1) }
+            if let records = roster[slot] {
+                for (i, r) in records.enumerated() {
+                    if let starts = layout?.starts[slot] { reader.position = starts[i] }
+                    for f in 0..<r.count { r[f] = try value(depth: 1) }
+                }
+            } else if layout!.starts[slot] == nil {
+                try walkList(slot)
             }
         }
+        if let end = layout?.end { reader.position = end }
         member = nil
+        layout = nil
         return m
+    }
+
+    /// Passes over the records of a left-out list (making none), noting where each begins.
+    private mutating func walkList(_ slot: Int) throws {
+        let kinds = layout!.leftOut[slot] ?? roster[slot]!.map(\.kind)
+        var starts: [Int] = []
+        starts.reserveCapacity(kinds.count)
+        for k in kinds {
+            starts.append(reader.position)
+            for _ in 0..<fieldCounts[k] { try skip(depth: 1) }
+        }
+        layout!.starts[slot] = starts
+        if layout!.leftOut[slot] != nil { layout!.made[slot] = [Record?](repeating: nil, count: kinds.count) }
+    }
+
+    /// Walks all of the member's fields and list records without making anything, noting where
+    /// each list record and each record written in place begins, then goes back to the first field.
+    private mutating func walk(_ order: [Int], fieldCount n: Int) throws {
+        let fieldsStart = reader.position
+        for slot in 0..<n {
+            let at = reader.position
+            if try reader.u8() != Tag.roster.rawValue {
+                reader.position = at
+                try skip(depth: 0)
+            } else if roster[slot] == nil, layout!.leftOut[slot] == nil {
+                throw DecodeError(offset: at, reason: "slot \(slot) is not in the member's roster")
+            }
+        }
+        for slot in order { try walkList(slot) }
+        layout!.end = reader.position
+        reader.position = fieldsStart
     }
 
     private mutating func value(depth: Int) throws -> Value {
@@ -190,24 +266,118 @@ struct BlockDecoder {
             try deeper(depth)
             let k = try kind()
             let n = try fieldCount(of: k)
+            if layout != nil, let number = try layout!.inPlaceNumber(at: at) {
+                if let r = earlier[number] {
+                    // Made already, for a reference met before its place: its bytes are passed over.
+                    for _ in 0..<n { try skip(depth: depth + 1) }
+                    return .record(r)
+                }
+                let r = Record.make(kind: k, count: n)
+                earlier[number] = r
+                for i in 0..<n { r[i] = try value(depth: depth + 1) }
+                return .record(r)
+            }
             // Numbered before its fields, as the encoder numbers it.
             let r = Record.make(kind: k, count: n)
             earlier.append(r)
+            layout?.inPlace.append(at)
             for i in 0..<n { r[i] = try value(depth: depth + 1) }
             return .record(r)
         case .listRecord:
             let slot = try reader.count(atMost: Int(UInt32.max), "list slot")
             let index = try reader.count(atMost: Int(UInt32.max), "list index")
-            guard let list = roster[slot], index < list.count else {
+            if let list = roster[slot], index < list.count { return .record(list[index]) }
+            guard let kinds = layout?.leftOut[slot], index < kinds.count else {
                 throw DecodeError(offset: at, reason: "no list record at slot \(slot), index \(index)")
             }
-            return .record(list[index])
+            guard let starts = layout!.starts[slot] else { throw ReferenceAhead() }
+            if let r = layout!.made[slot]![index] { return .record(r) }
+            let r = Record.make(kind: kinds[index], count: fieldCounts[kinds[index]])
+            layout!.made[slot]![index] = r
+            try elsewhere(starts[index]) { d in
+                for i in 0..<r.count { r[i] = try d.value(depth: 1) }
+            }
+            return .record(r)
         case .earlierRecord:
             let n = try reader.count(atMost: earlier.count - 1, "earlier record")
-            return .record(earlier[n])
+            if let r = earlier[n] { return .record(r) }
+            let offset = layout!.inPlace[n]
+            guard offset < at else { throw DecodeError(offset: at, reason: "earlier record \(n) comes later") }
+            return try elsewhere(offset) { d in try d.value(depth: 1) }
         case .member:
             guard let member else { throw DecodeError(offset: at, reason: "a member reference outside a member") }
             return .record(member)
+        case .roster:
+            throw DecodeError(offset: at, reason: "a roster list outside the member's own fields")
+        }
+    }
+
+    /// Decodes at another offset of the member (a record that a reference reaches before, or
+    /// instead of, its place in order), then returns to where the reader was.
+    private mutating func elsewhere<T>(_ offset: Int, _ body: (inout BlockDecoder) throws -> T) throws -> T {
+        guard layout!.detours < CacheFormat.maximumDepth else {
+            throw reader.fail("references lead more than \(CacheFormat.maximumDepth) records away")
+        }
+        let back = reader.position
+        layout!.detours += 1
+        reader.position = offset
+        let result = try body(&self)
+        reader.position = back
+        layout!.detours -= 1
+        return result
+    }
+
+    /// Passes over one value, checking it as `value(depth:)` does but making nothing; notes where
+    /// each record written in place begins.
+    private mutating func skip(depth: Int) throws {
+        let at = reader.position
+        guard let tag = Tag(rawValue: try reader.u8()) else {
+            throw DecodeError(offset: at, reason: "unknown value tag \(reader.base!.load(fromByteOffset: at, as: UInt8.self))")
+        }
+        switch tag {
+        case .null, .false, .true: break
+        case .integer, .cents: _ = try reader.signed()
+        case .decimal: _ = try reader.u64()
+        case .string: _ = try reader.count(atMost: strings.count - 1, "string index")
+        case .date:
+            let day = try reader.signed()
+            guard Self.multiplied(day, Temporal.msPerDay) != nil else { throw reader.fail("day number \(day) is out of range") }
+        case .temporal:
+            let flags = try reader.u8()
+            guard flags & ~0x1F == 0, DatePrecision(rawValue: Int(flags & 7)) != nil else { throw reader.fail("bad date-time flags \(flags)") }
+            let millis = try reader.signed()
+            if flags & 16 != 0, Self.multiplied(millis, Temporal.msPerDay) == nil { throw reader.fail("day number \(millis) is out of range") }
+        case .quantity:
+            _ = try reader.u64()
+            _ = try reader.count(atMost: strings.count - 1, "string index")
+        case .code: _ = try reader.count(atMost: codes.count - 1, "code index")
+        case .concept: _ = try reader.count(atMost: concepts.count - 1, "concept index")
+        case .interval:
+            try deeper(depth)
+            let flags = try reader.u8()
+            guard flags & ~3 == 0 else { throw reader.fail("bad interval flags \(flags)") }
+            try skip(depth: depth + 1)
+            try skip(depth: depth + 1)
+        case .list:
+            try deeper(depth)
+            let n = try reader.count(atMost: reader.remaining, "list length")
+            for _ in 0..<n { try skip(depth: depth + 1) }
+        case .record:
+            try deeper(depth)
+            let k = try kind()
+            let n = try fieldCount(of: k)
+            if try layout!.inPlaceNumber(at: at) == nil {
+                earlier.append(nil)
+                layout!.inPlace.append(at)
+            }
+            for _ in 0..<n { try skip(depth: depth + 1) }
+        case .listRecord:
+            _ = try reader.count(atMost: Int(UInt32.max), "list slot")
+            _ = try reader.count(atMost: Int(UInt32.max), "list index")
+        case .earlierRecord:
+            _ = try reader.count(atMost: earlier.count - 1, "earlier record")
+        case .member:
+            guard member != nil else { throw DecodeError(offset: at, reason: "a member reference outside a member") }
         case .roster:
             throw DecodeError(offset: at, reason: "a roster list outside the member's own fields")
         }
@@ -226,4 +396,40 @@ struct BlockDecoder {
 func hex(_ v: UInt64) -> String {
     let s = String(v, radix: 16)
     return "0x" + String(repeating: "0", count: max(0, 16 - s.count)) + s
+}
+
+/// Thrown when a record points at a record of a left-out list not yet walked.
+private struct ReferenceAhead: Error {}
+
+/// Where a member's records lie in a block, for a decoder that leaves some lists out: a record is
+/// then decoded out of order (when a reference reaches it) or not at all.
+private struct MemberLayout {
+    /// The left-out lists: the kind of each record, by member slot.
+    let leftOut: [Int: [Int]]
+    /// The offset of each list record's first field, by member slot, once its list is walked.
+    var starts: [Int: [Int]] = [:]
+    /// Left-out list records made because a reference reached them, by member slot.
+    var made: [Int: [Record?]] = [:]
+    /// The offset of each record written in place met so far, in the order the encoder numbered
+    /// them (the decoder's `earlier` holds the records made).
+    var inPlace: [Int] = []
+    /// Where the member's bytes end, when a walk of all of them came first.
+    var end: Int?
+    /// How many out-of-order decodes are under way (each may reach another).
+    var detours = 0
+
+    init(leftOut: [Int: [Int]]) { self.leftOut = leftOut }
+
+    /// The number of the record written in place at `offset`, or nil for one not met yet (which
+    /// lies past every record met, as the member is read in order).
+    func inPlaceNumber(at offset: Int) throws -> Int? {
+        guard let last = inPlace.last, offset <= last else { return nil }
+        var lo = 0, hi = inPlace.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if inPlace[mid] < offset { lo = mid + 1 } else { hi = mid }
+        }
+        guard inPlace[lo] == offset else { throw DecodeError(offset: offset, reason: "a record inside another record's bytes") }
+        return lo
+    }
 }

@@ -143,8 +143,8 @@ final class CacheFile: @unchecked Sendable {
         if !changes.isEmpty { throw CacheProblem.stale(path, changes) }
     }
 
-    /// The members of block `i`, after checking its checksum.
-    func members(ofBlock i: Int) throws -> [Record] {
+    /// The members of block `i`, after checking its checksum; `reading` as in `BlockDecoder.decode`.
+    func members(ofBlock i: Int, reading fields: Set<String>? = nil) throws -> [Record] {
         let e = blocks[i]
         let bytes = file.range(e.offset, e.length)!  // checked when the index was read
         do {
@@ -154,7 +154,7 @@ final class CacheFile: @unchecked Sendable {
         }
         let members: [Record]
         do {
-            members = try BlockDecoder.decode(bytes)
+            members = try BlockDecoder.decode(bytes, reading: fields)
         } catch let d as DecodeError {
             throw CacheProblem.corrupt(path, "block \(i)", offset: e.offset + UInt64(d.offset), d.reason)
         }

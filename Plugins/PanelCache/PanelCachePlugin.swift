@@ -34,11 +34,12 @@ public struct PanelCacheLoader: PanelWriter {
     public func canLoad(path: String) -> Bool { CacheFile.hasMagic(path) }
 
     /// Decodes every block (on every core) into one panel, members sorted by id as loaders give them.
+    /// Lists of records in member fields outside `options.memberFields` are left out (null).
     public func load(path: String, options: LoadOptions) throws -> Panel {
         let cache = try open(path, options)
         let slots = Slots<[Record]>(count: cache.blocks.count)
         try Parallel.forEach(cache.blocks.count, threads: ProcessInfo.processInfo.activeProcessorCount) { i in
-            slots.set(i, try cache.members(ofBlock: i))
+            slots.set(i, try cache.members(ofBlock: i, reading: options.memberFields))
         }
         var members: [Record] = []
         members.reserveCapacity(Int(cache.header.memberCount))
@@ -58,7 +59,7 @@ public struct PanelCacheLoader: PanelWriter {
         }
         let threads = max(1, min(jobs, count))
         try Parallel.forEach(count, threads: threads) { i in
-            try body(PanelPart(index: i, of: count, members: try cache.members(ofBlock: i), concurrent: threads > 1))
+            try body(PanelPart(index: i, of: count, members: try cache.members(ofBlock: i, reading: options.memberFields), concurrent: threads > 1))
         }
         return cache.meta.report
     }

@@ -1,0 +1,122 @@
+import ClaimsCSVPlugin
+import Foundation
+import TallyTestSupport
+import XCTest
+@testable import PanelCachePlugin
+import TallyEngine
+import TallyLanguage
+
+/// A run reads only some member fields: the cache then leaves the other lists of records out,
+/// and what it gives is what a whole load gives with those fields null, every record a kept
+/// record points at (even in a left-out list) included.
+final class LeftOutListsTests: PanelCacheTestCase {
+    /// The example panel through the loader, for several sets of fields a run may read.
+    func testTheExamplePanelReadForSomeFields() throws {
+        let source = try examplePanel()
+        let out = path("panel.tpc")
+        _ = try PanelCacheLoader(membersPerBlock: 7).write(source: Self.examplePanel, loader: ClaimsCSVLoader(), options: LoadOptions(),
+                                                           jobs: 1, to: out)
+        let blocks = try CacheFile(path: out).blocks.count
+        XCTAssertGreaterThan(blocks, 10)
+        let sets: [Set<String>] = [[], ["observations"], ["claims", "medication_dispenses", "enrollments"]]
+        var leftOutSomewhere = 0
+        for fields in sets {
+            let expected = source.members.map { m in
+                Record.make(kind: m.kind, fields: m.fields.enumerated().map { slot, v in
+                    Self.isRecordList(v) && !fields.contains(CanonicalSchema.member.fields[slot].name) ? .null : v
+                })
+            }
+            leftOutSomewhere += zip(expected, source.members).filter { a, b in
+                zip(a.fields, b.fields).contains { $0.isNull != $1.isNull }
+            }.count
+            let cached = try PanelCacheLoader().load(path: out, options: LoadOptions(memberFields: fields))
+            assertSameMembers(expected, cached.members)
+            let parts = Slots<[Record]>(count: blocks)
+            _ = try PanelCacheLoader().loadParts(path: out, options: LoadOptions(memberFields: fields), jobs: 2) { part in
+                parts.set(part.index, part.members)
+            }
+            assertSameMembers(expected, parts.take().flatMap { $0 ?? [] })
+        }
+        XCTAssertGreaterThan(leftOutSomewhere, 100)
+        // Observations point at their encounters: read without `encounters`, each still has its
+        // encounter, decoded from the left-out list.
+        let observations = CanonicalSchema.slot("Member", "observations"), encounter = CanonicalSchema.slot("Observation", "encounter")
+        let linked = try PanelCacheLoader().load(path: out, options: LoadOptions(memberFields: ["observations"])).members
+            .flatMap { $0.fields[observations].asList }.filter { $0.asRecord?.fields[encounter].asRecord != nil }
+        XCTAssertGreaterThan(linked.count, 0)
+    }
+
+    /// References that reach a record before its place, in order and out of it: a kept
+    /// observation points at a claim in a left-out list, and the claim at a record written in
+    /// place inside a kept dispense that comes later. Every record is made once.
+    func testReferencesReachRecordsOutOfOrder() throws {
+        let member = CanonicalSchema.newRecord("Member")
+        member.fields[CanonicalSchema.memberID] = .string("m1")
+        let observation = CanonicalSchema.newRecord("Observation")
+        let dispense = CanonicalSchema.newRecord("MedicationDispense")
+        let claim = CanonicalSchema.newRecord("Claim")
+        let line = CanonicalSchema.newRecord("ClaimLine")
+        line.fields[0] = .string("line 1")
+        claim.fields[0] = .string("claim 1")
+        observation.fields[0] = .string("o1")
+        dispense.fields[0] = .string("d1")
+        let last = { (r: Record) in r.count - 1 }
+        observation.fields[last(observation)] = .record(claim)  // a list record: slot and index
+        dispense.fields[last(dispense)] = .record(line)         // first met here: written in place
+        claim.fields[last(claim)] = .record(line)               // met again: the in-place record's number
+        member.fields[CanonicalSchema.slot("Member", "observations")] = .list([.record(observation)])
+        member.fields[CanonicalSchema.slot("Member", "medication_dispenses")] = .list([.record(dispense)])
+        member.fields[CanonicalSchema.slot("Member", "claims")] = .list([.record(claim)])
+        var encoder = BlockEncoder()
+        try encoder.add(member)
+        let block = encoder.finish()
+
+        let kept: Set<String> = ["observations", "medication_dispenses"]
+        let m = try XCTUnwrap(try block.withUnsafeBytes { try BlockDecoder.decode($0, reading: kept) }.first)
+        XCTAssertTrue(m.fields[CanonicalSchema.slot("Member", "claims")].isNull)
+        let o = try XCTUnwrap(m.fields[CanonicalSchema.slot("Member", "observations")].asList.first?.asRecord)
+        let d = try XCTUnwrap(m.fields[CanonicalSchema.slot("Member", "medication_dispenses")].asList.first?.asRecord)
+        let c = try XCTUnwrap(o.fields[last(o)].asRecord)
+        XCTAssertEqual(c.fields[0].asString, "claim 1")
+        XCTAssertTrue(c.fields[last(c)].asRecord === d.fields[last(d)].asRecord, "one line, made once")
+        XCTAssertEqual(d.fields[last(d)].asRecord?.fields[0].asString, "line 1")
+
+        // Kept the other way: the claim is read, the dispense that holds its line is not.
+        let claimsOnly = try XCTUnwrap(try block.withUnsafeBytes { try BlockDecoder.decode($0, reading: ["claims"]) }.first)
+        let c2 = try XCTUnwrap(claimsOnly.fields[CanonicalSchema.slot("Member", "claims")].asList.first?.asRecord)
+        XCTAssertEqual(c2.fields[last(c2)].asRecord?.fields[0].asString, "line 1")
+        XCTAssertTrue(claimsOnly.fields[CanonicalSchema.slot("Member", "medication_dispenses")].isNull)
+        // Every field: the same trees as the whole decode.
+        let whole = try block.withUnsafeBytes { try BlockDecoder.decode($0) }
+        let all = try block.withUnsafeBytes { try BlockDecoder.decode($0, reading: Set(CanonicalSchema.member.fields.map(\.name))) }
+        assertSameMembers(whole, all)
+        assertSameMembers([member], whole)
+    }
+
+    /// Damaged blocks decoded for some fields give a decode error or members, never a crash.
+    func testDamagedBlocksReadForSomeFieldsNeverCrash() throws {
+        var encoder = BlockEncoder()
+        for m in try examplePanel().members.prefix(40) { try encoder.add(m) }
+        let block = encoder.finish()
+        var rng = SplitMix(seed: 7)
+        var errors = 0
+        for round in 0..<300 {
+            var damaged = block
+            for _ in 0..<(1 + round % 4) {
+                let i = CacheFormat.blockHeaderSize + Int(rng.next() % UInt64(block.count - CacheFormat.blockHeaderSize))
+                damaged[i] = UInt8(truncatingIfNeeded: rng.next())
+            }
+            do {
+                _ = try damaged.withUnsafeBytes { try BlockDecoder.decode($0, reading: ["observations", "claims"]) }
+            } catch is DecodeError {
+                errors += 1
+            }
+        }
+        XCTAssertGreaterThan(errors, 150)
+    }
+
+    static func isRecordList(_ v: Value) -> Bool {
+        guard case .list(let xs) = v, !xs.isEmpty else { return false }
+        return xs.allSatisfy { $0.asRecord != nil }
+    }
+}
