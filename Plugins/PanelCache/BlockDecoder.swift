@@ -23,7 +23,7 @@ struct BlockDecoder {
 
     // The member being decoded: its list records by slot, and records written in place.
     private var member: Record?
-    private var roster: [Int: [Record]] = [:]
+    private var roster = BySlot<[Record]>()
     private var earlier: [Record?] = []
     /// Where the member's records lie when some list is left out (nil otherwise).
     private var layout: MemberLayout?
@@ -130,13 +130,13 @@ struct BlockDecoder {
         let n = try fieldCount(of: k)
         let m = Record.make(kind: k, count: n)
         member = m
-        roster.removeAll(keepingCapacity: true)
+        roster.reset(count: n)
         earlier.removeAll(keepingCapacity: true)
         layout = nil
         // The roster: placeholders for the list records, filled once the member's fields are read;
         // a list the run does not read gets its kinds noted and no records.
         var order: [Int] = []
-        var leftOut: [Int: [Int]] = [:]
+        var leftOut = BySlot<[Int]>(count: n)
         let lists = try reader.count(atMost: n, "roster list count")
         for _ in 0..<lists {
             let slot = try reader.count(atMost: n - 1, "roster slot")
@@ -152,7 +152,7 @@ struct BlockDecoder {
             }
             order.append(slot)
         }
-        if !leftOut.isEmpty {
+        if leftOut.count > 0 {
             layout = MemberLayout(leftOut: leftOut)
             if walkFirst { try walk(order, fieldCount: n) }
         }
@@ -405,11 +405,11 @@ private struct ReferenceAhead: Error {}
 /// then decoded out of order (when a reference reaches it) or not at all.
 private struct MemberLayout {
     /// The left-out lists: the kind of each record, by member slot.
-    let leftOut: [Int: [Int]]
+    let leftOut: BySlot<[Int]>
     /// The offset of each list record's first field, by member slot, once its list is walked.
-    var starts: [Int: [Int]] = [:]
+    var starts: BySlot<[Int]>
     /// Left-out list records made because a reference reached them, by member slot.
-    var made: [Int: [Record?]] = [:]
+    var made: BySlot<[Record?]>
     /// The offset of each record written in place met so far, in the order the encoder numbered
     /// them (the decoder's `earlier` holds the records made).
     var inPlace: [Int] = []
@@ -418,7 +418,11 @@ private struct MemberLayout {
     /// How many out-of-order decodes are under way (each may reach another).
     var detours = 0
 
-    init(leftOut: [Int: [Int]]) { self.leftOut = leftOut }
+    init(leftOut: BySlot<[Int]>) {
+        self.leftOut = leftOut
+        starts = BySlot(count: leftOut.slots)
+        made = BySlot(count: leftOut.slots)
+    }
 
     /// The number of the record written in place at `offset`, or nil for one not met yet (which
     /// lies past every record met, as the member is read in order).
@@ -431,5 +435,36 @@ private struct MemberLayout {
         }
         guard inPlace[lo] == offset else { throw DecodeError(offset: offset, reason: "a record inside another record's bytes") }
         return lo
+    }
+}
+
+/// Values by member slot, as a dictionary reads them (nil where none, and for a slot out of
+/// range) but in an array: a member has a few dozen slots, and a decoder looks them up for every
+/// list record.
+struct BySlot<T> {
+    private var items: [T?] = []
+    /// How many slots hold a value.
+    private(set) var count = 0
+
+    init(count slots: Int = 0) { items = Array(repeating: nil, count: slots) }
+
+    /// How many slots there are.
+    var slots: Int { items.count }
+
+    /// Empties every slot and makes room for `slots` of them.
+    mutating func reset(count slots: Int) {
+        items.removeAll(keepingCapacity: true)
+        items.append(contentsOf: repeatElement(nil, count: slots))
+        count = 0
+    }
+
+    /// Setting a slot out of range is a programming error (slots are checked as they are read).
+    subscript(slot: Int) -> T? {
+        get { slot >= 0 && slot < items.count ? items[slot] : nil }
+        _modify {
+            let had = items[slot] != nil
+            yield &items[slot]
+            count += (items[slot] != nil ? 1 : 0) - (had ? 1 : 0)
+        }
     }
 }
