@@ -75,6 +75,8 @@ final class CSVReader {
     @exclusivity(unchecked) private(set) var rowLine = 1
     /// Set when reading the file failed part-way (the rows read before are kept).
     @exclusivity(unchecked) private(set) var readError: Int32 = 0
+    /// Set once a quoted field was never closed (`.unterminatedQuote` was returned).
+    @exclusivity(unchecked) private(set) var metUnclosedQuote = false
     /// Where the current row starts in the buffer (its bytes run to `pos`).
     @exclusivity(unchecked) private var rowStart = 0
     /// Whether the first field of every row is the line the row had in another file: set for the
@@ -136,6 +138,7 @@ final class CSVReader {
                 return .end
             case .unterminated:
                 recoverFromUnterminatedQuote()
+                metUnclosedQuote = true
                 return .unterminatedQuote
             }
         }

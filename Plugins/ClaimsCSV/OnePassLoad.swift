@@ -164,7 +164,6 @@ struct OnePassLoad {
                 throw Rejection(file: f.path, code: "unreadable", message: "cannot open the file again: \(String(cString: strerror(errno)))")
             }
             ctx.file = f.path
-            let before = ctx.report.rejections.count
             let range = PersonRange(column: f.columns("person_id"), from: p > 0 ? bounds[p - 1] : nil, below: p < bounds.count ? bounds[p] : nil)
             do {
                 keys[i] = try read(ClaimsCSVLoader.tables[f.table], reader, f, ctx, range)
@@ -174,8 +173,7 @@ struct OnePassLoad {
             }
             // A quote still open at a cut means the cut is inside a row; a failed read, that the
             // rest of the file was not read.
-            let last = p == count - 1
-            if ctx.report.rejections[before...].contains(where: { $0.code == "unreadable" || (!last && $0.code == "unterminated-quote") }) {
+            if reader.readError != 0 || (p < count - 1 && reader.metUnclosedQuote) {
                 shared.giveUp()
                 return nil
             }
