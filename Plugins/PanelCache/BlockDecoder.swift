@@ -173,7 +173,7 @@ struct BlockDecoder {
             if let records = roster[slot] {
                 for (i, r) in records.enumerated() {
                     if let starts = layout?.starts[slot] { reader.position = starts[i] }
-                    for f in 0..<r.count { r[f] = try value(depth: 1) }
+                    try fill(r, depth: 1)
                 }
             } else if layout!.starts[slot] == nil {
                 try walkList(slot)
@@ -274,14 +274,14 @@ struct BlockDecoder {
                 }
                 let r = Record.make(kind: k, count: n)
                 earlier[number] = r
-                for i in 0..<n { r[i] = try value(depth: depth + 1) }
+                try fill(r, depth: depth + 1)
                 return .record(r)
             }
             // Numbered before its fields, as the encoder numbers it.
             let r = Record.make(kind: k, count: n)
             earlier.append(r)
             layout?.inPlace.append(at)
-            for i in 0..<n { r[i] = try value(depth: depth + 1) }
+            try fill(r, depth: depth + 1)
             return .record(r)
         case .listRecord:
             let slot = try reader.count(atMost: Int(UInt32.max), "list slot")
@@ -295,7 +295,7 @@ struct BlockDecoder {
             let r = Record.make(kind: kinds[index], count: fieldCounts[kinds[index]])
             layout!.made[slot]![index] = r
             try elsewhere(starts[index]) { d in
-                for i in 0..<r.count { r[i] = try d.value(depth: 1) }
+                try d.fill(r, depth: 1)
             }
             return .record(r)
         case .earlierRecord:
@@ -309,6 +309,13 @@ struct BlockDecoder {
             return .record(member)
         case .roster:
             throw DecodeError(offset: at, reason: "a roster list outside the member's own fields")
+        }
+    }
+
+    /// Decodes a record's fields, in slot order, into the record (made with null fields).
+    private mutating func fill(_ r: Record, depth: Int) throws {
+        try r.withUnsafeMutablePointerToElements { fields in
+            for i in 0..<r.count { fields[i] = try value(depth: depth) }
         }
     }
 

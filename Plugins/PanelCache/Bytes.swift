@@ -105,6 +105,33 @@ struct ByteReader {
 
     @inline(__always)
     mutating func varint() throws -> UInt64 {
+        // Most varints (table indexes, kinds, counts) are one byte.
+        if position < end, let base {
+            let b = base.load(fromByteOffset: position, as: UInt8.self)
+            if b < 0x80 {
+                position += 1
+                return UInt64(b)
+            }
+        }
+        return try longVarint()
+    }
+
+    private mutating func longVarint() throws -> UInt64 {
+        // Two or three bytes (string indexes, day numbers, cents), read without a check per byte
+        // when they cannot pass the end.
+        if end - position >= 3, base!.load(fromByteOffset: position, as: UInt8.self) >= 0x80 {
+            let p = base! + position
+            let b0 = UInt64(p.load(as: UInt8.self) & 0x7F), b1 = p.load(fromByteOffset: 1, as: UInt8.self)
+            if b1 < 0x80 {
+                position += 2
+                return b0 | UInt64(b1) << 7
+            }
+            let b2 = p.load(fromByteOffset: 2, as: UInt8.self)
+            if b2 < 0x80 {
+                position += 3
+                return b0 | UInt64(b1 & 0x7F) << 7 | UInt64(b2) << 14
+            }
+        }
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
