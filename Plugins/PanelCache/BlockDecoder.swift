@@ -24,6 +24,9 @@ struct BlockDecoder {
     // The member being decoded: its list records by slot, and records written in place.
     private var member: Record?
     private var roster = BySlot<[Record]>()
+    /// The member's roster slots in the order written, and the kinds of the left-out lists' records.
+    private var order: [Int] = []
+    private var leftOut = BySlot<[Int]>()
     private var earlier: [Record?] = []
     /// Where the member's records lie when some list is left out (nil otherwise).
     private var layout: MemberLayout?
@@ -135,20 +138,26 @@ struct BlockDecoder {
         layout = nil
         // The roster: placeholders for the list records, filled once the member's fields are read;
         // a list the run does not read gets its kinds noted and no records.
-        var order: [Int] = []
-        var leftOut = BySlot<[Int]>(count: n)
+        order.removeAll(keepingCapacity: true)
+        leftOut.reset(count: n)
         let lists = try reader.count(atMost: n, "roster list count")
         for _ in 0..<lists {
             let slot = try reader.count(atMost: n - 1, "roster slot")
             guard roster[slot] == nil, leftOut[slot] == nil else { throw reader.fail("roster slot \(slot) appears twice") }
             let count = try reader.count(atMost: reader.remaining, "roster record count")
-            var kinds: [Int] = []
-            kinds.reserveCapacity(count)
-            for _ in 0..<count { kinds.append(try kind()) }
             if reads?[slot] == false {
+                var kinds: [Int] = []
+                kinds.reserveCapacity(count)
+                for _ in 0..<count { kinds.append(try kind()) }
                 leftOut[slot] = kinds
             } else {
-                roster[slot] = kinds.map { Record.make(kind: $0, count: fieldCounts[$0]) }
+                var records: [Record] = []
+                records.reserveCapacity(count)
+                for _ in 0..<count {
+                    let k = try kind()
+                    records.append(Record.make(kind: k, count: fieldCounts[k]))
+                }
+                roster[slot] = records
             }
             order.append(slot)
         }
