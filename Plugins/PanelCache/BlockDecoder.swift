@@ -47,9 +47,18 @@ struct BlockDecoder {
     /// Decodes a block whose checksum was verified: its members, in the order written.
     /// `reading` names the member fields to decode lists of records for (nil: all of them); the
     /// others are null, as in a source load that does not read their tables.
+    /// A block that cannot be decoded for some fields is decoded whole (every field filled): what
+    /// one refuses, the other must refuse too before the block is called corrupt. (Only a chain of
+    /// references through left-out lists deeper than the nesting limit tells them apart.)
     static func decode(_ block: UnsafeRawBufferPointer, reading fields: Set<String>? = nil) throws -> [Record] {
-        var d = BlockDecoder(reader: ByteReader(block), reads: fields.map { f in CanonicalSchema.member.fields.map { f.contains($0.name) } })
-        return try d.members()
+        var whole = BlockDecoder(reader: ByteReader(block), reads: nil)
+        guard let fields else { return try whole.members() }
+        var some = BlockDecoder(reader: ByteReader(block), reads: CanonicalSchema.member.fields.map { fields.contains($0.name) })
+        do {
+            return try some.members()
+        } catch is DecodeError {
+            return try whole.members()
+        }
     }
 
     private init(reader: ByteReader, reads: [Bool]?) {
@@ -301,18 +310,20 @@ struct BlockDecoder {
             }
             guard let starts = layout!.starts[slot] else { throw ReferenceAhead() }
             if let r = layout!.made[slot]![index] { return .record(r) }
+            // Decoded here, one level deeper, as if written in place: references that lead on
+            // from record to record count toward the nesting limit.
+            try deeper(depth)
             let r = Record.make(kind: kinds[index], count: fieldCounts[kinds[index]])
             layout!.made[slot]![index] = r
             try elsewhere(starts[index]) { d in
-                try d.fill(r, depth: 1)
+                try d.fill(r, depth: depth + 1)
             }
             return .record(r)
         case .earlierRecord:
             let n = try reader.count(atMost: earlier.count - 1, "earlier record")
+            if let layout, layout.inPlace[n] >= at { throw DecodeError(offset: at, reason: "earlier record \(n) comes later") }
             if let r = earlier[n] { return .record(r) }
-            let offset = layout!.inPlace[n]
-            guard offset < at else { throw DecodeError(offset: at, reason: "earlier record \(n) comes later") }
-            return try elsewhere(offset) { d in try d.value(depth: 1) }
+            return try elsewhere(layout!.inPlace[n]) { d in try d.value(depth: depth) }
         case .member:
             guard let member else { throw DecodeError(offset: at, reason: "a member reference outside a member") }
             return .record(member)
@@ -331,15 +342,10 @@ struct BlockDecoder {
     /// Decodes at another offset of the member (a record that a reference reaches before, or
     /// instead of, its place in order), then returns to where the reader was.
     private mutating func elsewhere<T>(_ offset: Int, _ body: (inout BlockDecoder) throws -> T) throws -> T {
-        guard layout!.detours < CacheFormat.maximumDepth else {
-            throw reader.fail("references lead more than \(CacheFormat.maximumDepth) records away")
-        }
         let back = reader.position
-        layout!.detours += 1
         reader.position = offset
         let result = try body(&self)
         reader.position = back
-        layout!.detours -= 1
         return result
     }
 
@@ -388,10 +394,14 @@ struct BlockDecoder {
             }
             for _ in 0..<n { try skip(depth: depth + 1) }
         case .listRecord:
-            _ = try reader.count(atMost: Int(UInt32.max), "list slot")
-            _ = try reader.count(atMost: Int(UInt32.max), "list index")
+            let slot = try reader.count(atMost: Int(UInt32.max), "list slot")
+            let index = try reader.count(atMost: Int(UInt32.max), "list index")
+            guard index < roster[slot]?.count ?? leftOut[slot]?.count ?? 0 else {
+                throw DecodeError(offset: at, reason: "no list record at slot \(slot), index \(index)")
+            }
         case .earlierRecord:
-            _ = try reader.count(atMost: earlier.count - 1, "earlier record")
+            let n = try reader.count(atMost: earlier.count - 1, "earlier record")
+            if layout!.inPlace[n] >= at { throw DecodeError(offset: at, reason: "earlier record \(n) comes later") }
         case .member:
             guard member != nil else { throw DecodeError(offset: at, reason: "a member reference outside a member") }
         case .roster:
@@ -431,8 +441,6 @@ private struct MemberLayout {
     var inPlace: [Int] = []
     /// Where the member's bytes end, when a walk of all of them came first.
     var end: Int?
-    /// How many out-of-order decodes are under way (each may reach another).
-    var detours = 0
 
     init(leftOut: BySlot<[Int]>) {
         self.leftOut = leftOut

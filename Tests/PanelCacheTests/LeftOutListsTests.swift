@@ -93,6 +93,46 @@ final class LeftOutListsTests: PanelCacheTestCase {
         assertSameMembers([member], whole)
     }
 
+    /// Records reached through references from record to record in a left-out list count toward
+    /// the nesting limit: a short chain is decoded where it lies; a block with one past the limit
+    /// (no stack overflow) is decoded whole instead, every field filled.
+    func testChainsOfReferencesIntoALeftOutList() throws {
+        func block(chain length: Int) throws -> [UInt8] {
+            let member = CanonicalSchema.newRecord("Member")
+            member.fields[CanonicalSchema.memberID] = .string("m1")
+            let encounters = (0..<length).map { i -> Record in
+                let e = CanonicalSchema.newRecord("Encounter")
+                e.fields[0] = .string("e\(i)")
+                return e
+            }
+            let link = CanonicalSchema.slot("Encounter", "diagnoses")
+            for (e, next) in zip(encounters, encounters.dropFirst()) { e.fields[link] = .record(next) }
+            let observation = CanonicalSchema.newRecord("Observation")
+            observation.fields[CanonicalSchema.slot("Observation", "encounter")] = .record(encounters[0])
+            member.fields[CanonicalSchema.slot("Member", "encounters")] = .list(encounters.map { .record($0) })
+            member.fields[CanonicalSchema.slot("Member", "observations")] = .list([.record(observation)])
+            var encoder = BlockEncoder()
+            try encoder.add(member)
+            return encoder.finish()
+        }
+        let short = try block(chain: 10)
+        let m = try XCTUnwrap(try short.withUnsafeBytes { try BlockDecoder.decode($0, reading: ["observations"]) }.first)
+        var e = m.fields[CanonicalSchema.slot("Member", "observations")].asList.first?.asRecord?
+            .fields[CanonicalSchema.slot("Observation", "encounter")].asRecord
+        var seen: [String] = []
+        while let r = e {
+            seen.append(r.fields[0].asString ?? "?")
+            e = r.fields[CanonicalSchema.slot("Encounter", "diagnoses")].asRecord
+        }
+        XCTAssertEqual(seen, (0..<10).map { "e\($0)" })
+        let long = try block(chain: 200)
+        XCTAssertTrue(m.fields[CanonicalSchema.slot("Member", "encounters")].isNull)
+        let whole = try long.withUnsafeBytes { try BlockDecoder.decode($0) }
+        let some = try long.withUnsafeBytes { try BlockDecoder.decode($0, reading: ["observations"]) }
+        XCTAssertEqual(some.first?.fields[CanonicalSchema.slot("Member", "encounters")].asList.count, 200)
+        assertSameMembers(whole, some)
+    }
+
     /// Damaged blocks decoded for some fields give a decode error or members, never a crash.
     func testDamagedBlocksReadForSomeFieldsNeverCrash() throws {
         var encoder = BlockEncoder()
