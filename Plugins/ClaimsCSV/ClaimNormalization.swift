@@ -154,8 +154,9 @@ final class MedicalClaimTable: Table {
     }
 
     func finish() throws {
+        let made = ClaimBuilder.Derived(ctx.options)
         for claim in claims {
-            claim.build(ctx)
+            claim.build(ctx, making: made)
             claim.freeLines()  // free the line data as records are made
         }
         claims = []
@@ -320,10 +321,24 @@ final class ClaimBuilder {
     @inline(__always)
     static func dollars(_ fixed: Int64) -> Value { fixed == noAmount ? .null : .decimal(ByteParse.dollars(fixed)) }
 
-    /// Makes the Claim, its Encounter, Conditions and Procedures, and adds them to the member.
-    /// Records derived from the claim (encounter, conditions, procedures) carry the claim id as
-    /// their `id` as well as in `claim_id`.
-    func build(_ ctx: LoadContext) {
+    /// Which records derived from claims a load makes: those of the member fields the run reads
+    /// (`LoadOptions.memberFields`), as a table whose records no measure reads is not read. A
+    /// condition's or procedure's `encounter` is the claim's encounter when encounters are made,
+    /// else null (no measure reads it then: reading it counts `encounters` as read).
+    struct Derived {
+        var encounters = true, conditions = true, procedures = true
+
+        init(_ options: LoadOptions) {
+            encounters = options.needs(anyOf: ["encounters"])
+            conditions = options.needs(anyOf: ["conditions"])
+            procedures = options.needs(anyOf: ["procedures"])
+        }
+    }
+
+    /// Makes the Claim, its Encounter, Conditions and Procedures (those `made` asks for), and adds
+    /// them to the member. Records derived from the claim (encounter, conditions, procedures)
+    /// carry the claim id as their `id` as well as in `claim_id`.
+    func build(_ ctx: LoadContext, making made: Derived) {
         let K = ClaimBuilder.constants
         lines.sort { $0.number < $1.number }
         let setting = CareSetting.derive(evidence)
@@ -391,6 +406,7 @@ final class ClaimBuilder {
         c[K.claim.lines] = .list(lineValues)
         setMoney(c, K.claim.money, paidValue, allowedValue, networkValue, idValue)
         member.add(c, list: K.member.claims)
+        guard made.encounters || made.conditions || made.procedures else { return }
 
         // The encounter: the stay (admission to discharge) or the claim's dates.
         let stayStart = admission != ClaimBuilder.none ? admission : first
@@ -399,30 +415,32 @@ final class ClaimBuilder {
         // dates (no admission), and the period of procedures on lines spanning the claim. One
         // value shared by them all.
         let claimDays = Value.period(firstDate.map(Value.dayDateTime) ?? .null, lastDate.map(Value.dayDateTime) ?? .null)
-        let encounterPeriod = stayStart == first && stayEnd == last ? claimDays
-            : Value.period(ClaimBuilder.date(stayStart).map(Value.dayDateTime) ?? .null, ClaimBuilder.date(stayEnd).map(Value.dayDateTime) ?? .null)
-        let e = K.encounter.info.record()
-        e[K.encounter.id] = idValue
-        e[K.encounter.status] = K.finished
-        e[K.encounter.klass] = classValue
-        e[K.encounter.type] = types.count == 1 ? types[0].conceptListValue : .list(types.map(\.conceptValue))
-        e[K.encounter.period] = encounterPeriod
-        if let disposition {
-            e[K.encounter.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, disposition).conceptValue
+        var encounterValue = Value.null
+        if made.encounters {
+            let encounterPeriod = stayStart == first && stayEnd == last ? claimDays
+                : Value.period(ClaimBuilder.date(stayStart).map(Value.dayDateTime) ?? .null, ClaimBuilder.date(stayEnd).map(Value.dayDateTime) ?? .null)
+            let e = K.encounter.info.record()
+            e[K.encounter.id] = idValue
+            e[K.encounter.status] = K.finished
+            e[K.encounter.klass] = classValue
+            e[K.encounter.type] = types.count == 1 ? types[0].conceptListValue : .list(types.map(\.conceptValue))
+            e[K.encounter.period] = encounterPeriod
+            if let disposition {
+                e[K.encounter.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, disposition).conceptValue
+            }
+            e[K.encounter.setting] = settingValue
+            e[K.encounter.diagnoses] = diagnoses
+            e[K.encounter.drg] = drg?.codeValue ?? .null
+            e[K.encounter.provider] = .optionalString(rendering)
+            e[K.encounter.facility] = .optionalString(facility)
+            setMoney(e, K.encounter.money, paidValue, allowedValue, networkValue, idValue)
+            member.add(e, list: K.member.encounters)
+            encounterValue = .record(e)
         }
-        e[K.encounter.setting] = settingValue
-        e[K.encounter.diagnoses] = diagnoses
-        e[K.encounter.drg] = drg?.codeValue ?? .null
-        e[K.encounter.provider] = .optionalString(rendering)
-        e[K.encounter.facility] = .optionalString(facility)
-        setMoney(e, K.encounter.money, paidValue, allowedValue, networkValue, idValue)
-        let encounter = e
-        member.add(encounter, list: K.member.encounters)
-        let encounterValue = Value.record(encounter)
 
         // A condition per diagnosis code, with the claim's amounts.
         let onset = firstDate.map(Value.dayDateTime) ?? .null
-        for d in dx {
+        for d in dx where made.conditions {
             let f = K.condition.info.record()
             f[K.condition.id] = idValue
             f[K.condition.code] = d.conceptValue
@@ -435,6 +453,7 @@ final class ClaimBuilder {
             member.add(f, list: K.member.conditions)
         }
 
+        guard made.procedures else { return }
         // A procedure per HCPCS/CPT line code (the line's dates and amounts) ...
         for l in lines {
             guard let h = l.hcpcs else { continue }

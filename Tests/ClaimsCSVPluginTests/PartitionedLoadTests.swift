@@ -144,6 +144,51 @@ final class PartitionedLoadTests: ClaimsCSVTestCase {
         XCTAssertEqual(PartitionedLoad.partCount(folder: dir, options: LoadOptions(partSize: 1)), PartitionedLoad.maximumParts)
     }
 
+    /// Records derived from claims (an encounter per claim, conditions, procedures) are made only
+    /// for the fields a run reads; a condition's or procedure's encounter only with encounters.
+    func testRecordsDerivedFromClaimsOnlyForTheFieldsRead() throws {
+        try writeFullPanel()
+        func load(_ fields: Set<String>) throws -> Panel {
+            try ClaimsCSVLoader().load(path: dir, options: LoadOptions(memberFields: fields), chunkSize: 1 << 20)
+        }
+        func records(_ panel: Panel, _ field: String) -> [Record] {
+            let slot = CanonicalSchema.slot("Member", field)
+            return panel.members.flatMap { $0.fields[slot].asList.compactMap(\.asRecord) }
+        }
+        let all = try self.load()
+        for kind in ["Encounter", "Condition", "Procedure"] { XCTAssertGreaterThan(all.report.records[kind] ?? 0, 0, kind) }
+        let claims = try load(["claims"])
+        XCTAssertEqual(claims.report.records["Claim"], all.report.records["Claim"])
+        XCTAssertEqual(claims.report.records["Encounter"], nil)
+        XCTAssertEqual(claims.report.records["Condition"], nil)
+        XCTAssertEqual(claims.report.records["Procedure"], nil)
+        XCTAssertEqual(records(claims, "claims").count, records(all, "claims").count)
+
+        let encounter = CanonicalSchema.slot("Condition", "encounter")
+        let conditions = try load(["conditions", "procedures"])
+        XCTAssertEqual(conditions.report.records["Condition"], all.report.records["Condition"])
+        XCTAssertEqual(conditions.report.records["Procedure"], all.report.records["Procedure"])
+        XCTAssertEqual(conditions.report.records["Encounter"], nil)
+        XCTAssertTrue(records(conditions, "conditions").allSatisfy { $0.fields[encounter].isNull })
+        XCTAssertTrue(records(all, "conditions").contains { !$0.fields[encounter].isNull })
+
+        // With encounters as well, those three lists are the whole load's.
+        let three = try load(["conditions", "procedures", "encounters"])
+        for field in ["conditions", "procedures", "encounters"] {
+            let only = Panel(members: three.members.map { m in Self.keeping(field, of: m) }, report: LoadReport())
+            let whole = Panel(members: all.members.map { m in Self.keeping(field, of: m) }, report: LoadReport())
+            XCTAssertEqual(render(only), render(whole), field)
+        }
+    }
+
+    /// A member record holding only its id and one field.
+    static func keeping(_ field: String, of m: Record) -> Record {
+        let slot = CanonicalSchema.slot("Member", field)
+        return Record.make(kind: m.kind, fields: m.fields.indices.map { i in
+            i == slot || i == CanonicalSchema.memberID ? m.fields[i] : .null
+        })
+    }
+
     func testTablesOfFieldsTheRunDoesNotReadAreSkipped() throws {
         try writeMessyPanel()
         let all = try load()
