@@ -332,10 +332,11 @@ struct BlockDecoder {
         }
     }
 
-    /// Decodes a record's fields, in slot order, into the record (made with null fields).
+    /// Decodes a record's fields, in slot order, into the record (made with null fields: null
+    /// holds nothing to release, so each is overwritten in place rather than assigned).
     private mutating func fill(_ r: Record, depth: Int) throws {
         try r.withUnsafeMutablePointerToElements { fields in
-            for i in 0..<r.count { fields[i] = try value(depth: depth) }
+            for i in 0..<r.count { (fields + i).initialize(to: try value(depth: depth)) }
         }
     }
 
