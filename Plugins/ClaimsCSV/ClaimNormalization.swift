@@ -326,7 +326,7 @@ final class ClaimBuilder {
     /// condition's or procedure's `encounter` is the claim's encounter when encounters are made,
     /// else null (no measure reads it then: reading it counts `encounters` as read).
     struct Derived {
-        var encounters = true, conditions = true, procedures = true
+        let encounters, conditions, procedures: Bool
 
         init(_ options: LoadOptions) {
             encounters = options.needs(anyOf: ["encounters"])

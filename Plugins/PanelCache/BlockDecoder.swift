@@ -51,13 +51,16 @@ struct BlockDecoder {
     /// one refuses, the other must refuse too before the block is called corrupt. (Only a chain of
     /// references through left-out lists deeper than the nesting limit tells them apart.)
     static func decode(_ block: UnsafeRawBufferPointer, reading fields: Set<String>? = nil) throws -> [Record] {
-        var whole = BlockDecoder(reader: ByteReader(block), reads: nil)
-        guard let fields else { return try whole.members() }
+        func whole() throws -> [Record] {
+            var d = BlockDecoder(reader: ByteReader(block), reads: nil)
+            return try d.members()
+        }
+        guard let fields else { return try whole() }
         var some = BlockDecoder(reader: ByteReader(block), reads: CanonicalSchema.member.fields.map { fields.contains($0.name) })
         do {
             return try some.members()
         } catch is DecodeError {
-            return try whole.members()
+            return try whole()
         }
     }
 
@@ -171,7 +174,7 @@ struct BlockDecoder {
             order.append(slot)
         }
         if leftOut.count > 0 {
-            layout = MemberLayout(leftOut: leftOut)
+            layout = MemberLayout(slots: n)
             if walkFirst { try walk(order, fieldCount: n) }
         }
         for slot in 0..<n {
@@ -205,7 +208,7 @@ struct BlockDecoder {
 
     /// Passes over the records of a left-out list (making none), noting where each begins.
     private mutating func walkList(_ slot: Int) throws {
-        let kinds = layout!.leftOut[slot] ?? roster[slot]!.map(\.kind)
+        let kinds = leftOut[slot] ?? roster[slot]!.map(\.kind)
         var starts: [Int] = []
         starts.reserveCapacity(kinds.count)
         for k in kinds {
@@ -213,7 +216,7 @@ struct BlockDecoder {
             for _ in 0..<fieldCounts[k] { try skip(depth: 1) }
         }
         layout!.starts[slot] = starts
-        if layout!.leftOut[slot] != nil { layout!.made[slot] = [Record?](repeating: nil, count: kinds.count) }
+        if leftOut[slot] != nil { layout!.made[slot] = [Record?](repeating: nil, count: kinds.count) }
     }
 
     /// Walks all of the member's fields and list records without making anything, noting where
@@ -225,7 +228,7 @@ struct BlockDecoder {
             if try reader.u8() != Tag.roster.rawValue {
                 reader.position = at
                 try skip(depth: 0)
-            } else if roster[slot] == nil, layout!.leftOut[slot] == nil {
+            } else if roster[slot] == nil, leftOut[slot] == nil {
                 throw DecodeError(offset: at, reason: "slot \(slot) is not in the member's roster")
             }
         }
@@ -236,10 +239,7 @@ struct BlockDecoder {
 
     private mutating func value(depth: Int) throws -> Value {
         let at = reader.position
-        guard let tag = Tag(rawValue: try reader.u8()) else {
-            throw DecodeError(offset: at, reason: "unknown value tag \(reader.base!.load(fromByteOffset: at, as: UInt8.self))")
-        }
-        switch tag {
+        switch try tag() {
         case .null: return .null
         case .false: return .boolean(false)
         case .true: return .boolean(true)
@@ -248,19 +248,11 @@ struct BlockDecoder {
         case .cents: return .decimal(Double(try reader.signed()) / 100)
         case .string: return .string(try string())
         case .date:
-            let day = try reader.signed()
-            guard let millis = Self.multiplied(day, Temporal.msPerDay) else { throw reader.fail("day number \(day) is out of range") }
-            return .temporal(Temporal(millis: millis, precision: .day, isDate: true))
+            return .temporal(Temporal(millis: try millis(ofDay: try reader.signed()), precision: .day, isDate: true))
         case .temporal:
-            let flags = try reader.u8()
-            guard flags & ~0x1F == 0, let precision = DatePrecision(rawValue: Int(flags & 7)) else {
-                throw reader.fail("bad date-time flags \(flags)")
-            }
-            var millis = try reader.signed()
-            if flags & 16 != 0 {
-                guard let m = Self.multiplied(millis, Temporal.msPerDay) else { throw reader.fail("day number \(millis) is out of range") }
-                millis = m
-            }
+            let (flags, precision) = try temporalFlags()
+            let n = try reader.signed()
+            let millis = flags & 16 != 0 ? try self.millis(ofDay: n) : n
             return .temporal(Temporal(millis: millis, precision: precision, isDate: flags & 8 != 0))
         case .quantity:
             let v = Double(bitPattern: try reader.u64())
@@ -269,8 +261,7 @@ struct BlockDecoder {
         case .concept: return .concept(concepts[try reader.count(atMost: concepts.count - 1, "concept index")])
         case .interval:
             try deeper(depth)
-            let flags = try reader.u8()
-            guard flags & ~3 == 0 else { throw reader.fail("bad interval flags \(flags)") }
+            let flags = try intervalFlags()
             let low = try value(depth: depth + 1), high = try value(depth: depth + 1)
             return .interval(IntervalValue(low: low, lowClosed: flags & 1 != 0, high: high, highClosed: flags & 2 != 0))
         case .list:
@@ -302,12 +293,9 @@ struct BlockDecoder {
             try fill(r, depth: depth + 1)
             return .record(r)
         case .listRecord:
-            let slot = try reader.count(atMost: Int(UInt32.max), "list slot")
-            let index = try reader.count(atMost: Int(UInt32.max), "list index")
-            if let list = roster[slot], index < list.count { return .record(list[index]) }
-            guard let kinds = layout?.leftOut[slot], index < kinds.count else {
-                throw DecodeError(offset: at, reason: "no list record at slot \(slot), index \(index)")
-            }
+            let (slot, index) = try listReference(at: at)
+            if let list = roster[slot] { return .record(list[index]) }
+            let kinds = leftOut[slot]!
             guard let starts = layout!.starts[slot] else { throw ReferenceAhead() }
             if let r = layout!.made[slot]![index] { return .record(r) }
             // Decoded here, one level deeper, as if written in place: references that lead on
@@ -320,8 +308,7 @@ struct BlockDecoder {
             }
             return .record(r)
         case .earlierRecord:
-            let n = try reader.count(atMost: earlier.count - 1, "earlier record")
-            if let layout, layout.inPlace[n] >= at { throw DecodeError(offset: at, reason: "earlier record \(n) comes later") }
+            let n = try earlierReference(at: at)
             if let r = earlier[n] { return .record(r) }
             return try elsewhere(layout!.inPlace[n]) { d in try d.value(depth: depth) }
         case .member:
@@ -354,22 +341,17 @@ struct BlockDecoder {
     /// each record written in place begins.
     private mutating func skip(depth: Int) throws {
         let at = reader.position
-        guard let tag = Tag(rawValue: try reader.u8()) else {
-            throw DecodeError(offset: at, reason: "unknown value tag \(reader.base!.load(fromByteOffset: at, as: UInt8.self))")
-        }
-        switch tag {
+        switch try tag() {
         case .null, .false, .true: break
         case .integer, .cents: _ = try reader.signed()
         case .decimal: _ = try reader.u64()
         case .string: _ = try reader.count(atMost: strings.count - 1, "string index")
         case .date:
-            let day = try reader.signed()
-            guard Self.multiplied(day, Temporal.msPerDay) != nil else { throw reader.fail("day number \(day) is out of range") }
+            _ = try millis(ofDay: try reader.signed())
         case .temporal:
-            let flags = try reader.u8()
-            guard flags & ~0x1F == 0, DatePrecision(rawValue: Int(flags & 7)) != nil else { throw reader.fail("bad date-time flags \(flags)") }
-            let millis = try reader.signed()
-            if flags & 16 != 0, Self.multiplied(millis, Temporal.msPerDay) == nil { throw reader.fail("day number \(millis) is out of range") }
+            let (flags, _) = try temporalFlags()
+            let n = try reader.signed()
+            if flags & 16 != 0 { _ = try millis(ofDay: n) }
         case .quantity:
             _ = try reader.u64()
             _ = try reader.count(atMost: strings.count - 1, "string index")
@@ -377,8 +359,7 @@ struct BlockDecoder {
         case .concept: _ = try reader.count(atMost: concepts.count - 1, "concept index")
         case .interval:
             try deeper(depth)
-            let flags = try reader.u8()
-            guard flags & ~3 == 0 else { throw reader.fail("bad interval flags \(flags)") }
+            _ = try intervalFlags()
             try skip(depth: depth + 1)
             try skip(depth: depth + 1)
         case .list:
@@ -395,19 +376,66 @@ struct BlockDecoder {
             }
             for _ in 0..<n { try skip(depth: depth + 1) }
         case .listRecord:
-            let slot = try reader.count(atMost: Int(UInt32.max), "list slot")
-            let index = try reader.count(atMost: Int(UInt32.max), "list index")
-            guard index < roster[slot]?.count ?? leftOut[slot]?.count ?? 0 else {
-                throw DecodeError(offset: at, reason: "no list record at slot \(slot), index \(index)")
-            }
+            _ = try listReference(at: at)
         case .earlierRecord:
-            let n = try reader.count(atMost: earlier.count - 1, "earlier record")
-            if layout!.inPlace[n] >= at { throw DecodeError(offset: at, reason: "earlier record \(n) comes later") }
+            _ = try earlierReference(at: at)
         case .member:
             guard member != nil else { throw DecodeError(offset: at, reason: "a member reference outside a member") }
         case .roster:
             throw DecodeError(offset: at, reason: "a roster list outside the member's own fields")
         }
+    }
+
+    // Checks shared by `value(depth:)` and `skip(depth:)`.
+
+    @inline(__always)
+    private mutating func tag() throws -> Tag {
+        let at = reader.position
+        guard let tag = Tag(rawValue: try reader.u8()) else {
+            throw DecodeError(offset: at, reason: "unknown value tag \(reader.base!.load(fromByteOffset: at, as: UInt8.self))")
+        }
+        return tag
+    }
+
+    @inline(__always)
+    private mutating func millis(ofDay day: Int64) throws -> Int64 {
+        guard let millis = Self.multiplied(day, Temporal.msPerDay) else { throw reader.fail("day number \(day) is out of range") }
+        return millis
+    }
+
+    @inline(__always)
+    private mutating func temporalFlags() throws -> (flags: UInt8, precision: DatePrecision) {
+        let flags = try reader.u8()
+        guard flags & ~0x1F == 0, let precision = DatePrecision(rawValue: Int(flags & 7)) else {
+            throw reader.fail("bad date-time flags \(flags)")
+        }
+        return (flags, precision)
+    }
+
+    @inline(__always)
+    private mutating func intervalFlags() throws -> UInt8 {
+        let flags = try reader.u8()
+        guard flags & ~3 == 0 else { throw reader.fail("bad interval flags \(flags)") }
+        return flags
+    }
+
+    /// A reference to one of the member's list records (kept or left out) that exists.
+    @inline(__always)
+    private mutating func listReference(at: Int) throws -> (slot: Int, index: Int) {
+        let slot = try reader.count(atMost: Int(UInt32.max), "list slot")
+        let index = try reader.count(atMost: Int(UInt32.max), "list index")
+        guard index < roster[slot]?.count ?? leftOut[slot]?.count ?? 0 else {
+            throw DecodeError(offset: at, reason: "no list record at slot \(slot), index \(index)")
+        }
+        return (slot, index)
+    }
+
+    /// A reference to a record written in place before it.
+    @inline(__always)
+    private mutating func earlierReference(at: Int) throws -> Int {
+        let n = try reader.count(atMost: earlier.count - 1, "earlier record")
+        if let offset = layout?.inPlace[n], offset >= at { throw DecodeError(offset: at, reason: "earlier record \(n) comes later") }
+        return n
     }
 
     private func deeper(_ depth: Int) throws {
@@ -431,8 +459,6 @@ private struct ReferenceAhead: Error {}
 /// Where a member's records lie in a block, for a decoder that leaves some lists out: a record is
 /// then decoded out of order (when a reference reaches it) or not at all.
 private struct MemberLayout {
-    /// The left-out lists: the kind of each record, by member slot.
-    let leftOut: BySlot<[Int]>
     /// The offset of each list record's first field, by member slot, once its list is walked.
     var starts: BySlot<[Int]>
     /// Left-out list records made because a reference reached them, by member slot.
@@ -443,10 +469,9 @@ private struct MemberLayout {
     /// Where the member's bytes end, when a walk of all of them came first.
     var end: Int?
 
-    init(leftOut: BySlot<[Int]>) {
-        self.leftOut = leftOut
-        starts = BySlot(count: leftOut.slots)
-        made = BySlot(count: leftOut.slots)
+    init(slots: Int) {
+        starts = BySlot(count: slots)
+        made = BySlot(count: slots)
     }
 
     /// The number of the record written in place at `offset`, or nil for one not met yet (which
