@@ -375,8 +375,8 @@ SELECT (SELECT count(*) FROM denom) AS initial,
 
 -- @section months
 -- ------------------------------------------------------------------------------------------
--- lib/enrollment enrolled_month(episode): the calendar months of 2025 that some span overlaps,
--- one episode per member month (TCOC and EDVisits: population initial = measure_population).
+-- lib/enrollment enrolled_months (the episode basis of TCOC and EDVisits): the calendar months of
+-- 2025 that some span overlaps, one episode per member month.
 CREATE TEMP TABLE member_month AS
 SELECT DISTINCT e.person_id, m.ms FROM enrollment e
 JOIN (SELECT unnest(generate_series(DATE '2025-01-01', DATE '2025-12-01', INTERVAL 1 MONTH))::DATE AS ms) m

@@ -121,6 +121,37 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(r.subjects.map(\.episodeID), ["e1", "e2", "e3"])
     }
 
+
+    func testEpisodesOfMonthsAreNamedByTheirDatesAndNumbersByPosition() throws {
+        // A basis that reads the period (the member-month measures' `enrolled_months`): every
+        // episode is an interval of dates, and reports name it by its bounds.
+        let months = try compile("""
+            measure M "Member months with a visit"
+              scoring proportion
+              basis episode of months
+            parameter period = interval[@2025-01-01T00:00:00.000Z, @2025-12-31T23:59:59.999Z]
+            define first_day = date(year(start of period), 2, 1)
+            define months = [interval[first_day, first_day + 1 month - 1 day],
+                             interval[first_day + 1 month, first_day + 2 months - 1 day]]
+            population initial = true
+            population denominator = initial
+            population numerator = exists (encounters as x where date of start of x.period during episode)
+            """)
+        let m = member("m", born: "1970-01-01", encounters: [("e1", "2025-03-05")])
+        let r = months.evaluate(m)
+        XCTAssertEqual(r.subjects.map(\.episodeID), ["2025-02-01..2025-02-28", "2025-03-01..2025-03-31"])
+        XCTAssertEqual(r.subjects.map { $0.populations[.numerator] }, [false, true])
+
+        let numbers = try compile("""
+            measure N "Numbered"
+              scoring cohort
+              basis episode of [3, 5]
+            population initial = true
+            """)
+        let n = numbers.evaluate(m)
+        XCTAssertEqual(n.subjects.map(\.episodeID), [nil, nil])
+        XCTAssertEqual(n.subjects.map(\.episode), [0, 1])
+    }
     func testContinuousVariableAndRatio() throws {
         let cv = try compile("""
             measure C "Visits per member"

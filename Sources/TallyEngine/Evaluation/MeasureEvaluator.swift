@@ -164,9 +164,22 @@ public struct MeasureEvaluator: Sendable {
             ? membership[.measurePopulation] && !membership[.measurePopulationExclusion] : membership[.initial]
     }
 
+    /// How reports name an episode: a record by its id, a date by its text and an interval of
+    /// dates by its bounds (`2025-03-01..2025-03-31`, a member month); nil for anything else,
+    /// which reports number from 1.
     func episodeID(_ e: Value) -> String? {
-        guard let r = e.asRecord, let slot = program.schema.kinds[r.kind].slot(of: "id") else { return nil }
-        return r.fields[slot].asString
+        switch e {
+        case .record(let r):
+            guard let slot = program.schema.kinds[r.kind].slot(of: "id") else { return nil }
+            return r.fields[slot].asString
+        case .temporal(let t):
+            return t.description
+        case .interval(let i):
+            guard case .temporal(let low) = i.low, case .temporal(let high) = i.high else { return nil }
+            return low.description + ".." + high.description
+        default:
+            return nil
+        }
     }
 }
 
