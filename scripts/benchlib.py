@@ -191,6 +191,17 @@ def tally_command(names, folder, out_dir, jobs, timings, part_size=None):
     return cmd + (["--timings"] if timings else [])
 
 
+def cache_format_is_current(path):
+    """Whether a panel cache has the format version this checkout writes (the u32 at offset 8;
+    `CacheFormat.version` in Plugins/PanelCache/Format.swift): a cache cached beside a panel by an
+    older build is imported again rather than refused by `tally run`."""
+    with open(os.path.join(ROOT, "Plugins", "PanelCache", "Format.swift")) as f:
+        m = re.search(r"static let version: UInt32 = (\d+)", f.read())
+    with open(path, "rb") as f:
+        header = f.read(12)
+    return m is not None and len(header) == 12 and int.from_bytes(header[8:12], "little") == int(m.group(1))
+
+
 def tally_supports_timings():
     r = subprocess.run([TALLY, "run", "--help"], capture_output=True, text=True)
     return "--timings" in r.stdout + r.stderr

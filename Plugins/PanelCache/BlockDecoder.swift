@@ -9,9 +9,10 @@ import TallyLanguage
 /// Codes and concepts are decoded once per block and shared by the records that use them.
 ///
 /// A decoder given the member fields a run reads leaves out the records of the other list
-/// fields (as a source load leaves out tables no measure reads): their bytes are walked and
-/// checked, but no record is made, unless a record that is read points at one (an observation's
-/// encounter), which is then decoded where it lies.
+/// fields (as a source load leaves out tables no measure reads). A left-out list that nothing
+/// decoded can lead to, by what the roster says points into it, is passed over unread; the
+/// others are walked and checked, but no record is made, unless a record that is read points at
+/// one (an observation's encounter), which is then decoded where it lies.
 struct BlockDecoder {
     private var reader: ByteReader
     private var strings: [String] = []
@@ -30,6 +31,12 @@ struct BlockDecoder {
     private var earlier: [Record?] = []
     /// Where the member's records lie when some list is left out (nil otherwise).
     private var layout: MemberLayout?
+    /// By member slot, what the roster says of the list.
+    private var lists = BySlot<ListFacts>()
+    /// Where the bytes being read in order lie: a roster slot, or the member's field count for its
+    /// own fields. Nil while decoding out of order: those bytes are checked against the roster
+    /// where they lie, in order.
+    private var within: Int?
 
     /// Checks the block's checksum (offsets in errors count from the block start).
     static func verify(_ block: UnsafeRawBufferPointer) throws {
@@ -152,8 +159,9 @@ struct BlockDecoder {
         // a list the run does not read gets its kinds noted and no records.
         order.removeAll(keepingCapacity: true)
         leftOut.reset(count: n)
-        let lists = try reader.count(atMost: n, "roster list count")
-        for _ in 0..<lists {
+        lists.reset(count: n)
+        let listCount = try reader.count(atMost: n, "roster list count")
+        for _ in 0..<listCount {
             let slot = try reader.count(atMost: n - 1, "roster slot")
             guard roster[slot] == nil, leftOut[slot] == nil else { throw reader.fail("roster slot \(slot) appears twice") }
             let count = try reader.count(atMost: reader.remaining, "roster record count")
@@ -171,12 +179,15 @@ struct BlockDecoder {
                 }
                 roster[slot] = records
             }
+            lists[slot] = try listFacts(fieldCount: n)
             order.append(slot)
         }
         if leftOut.count > 0 {
             layout = MemberLayout(slots: n)
+            markListsToPassOver(fieldCount: n)
             if walkFirst { try walk(order, fieldCount: n) }
         }
+        within = n
         for slot in 0..<n {
             let at = reader.position
             if try reader.u8() == Tag.roster.rawValue {
@@ -192,10 +203,13 @@ struct BlockDecoder {
         }
         for slot in order {
             if let records = roster[slot] {
+                let start = reader.position, inOrder = layout?.starts[slot] == nil
+                within = slot
                 for (i, r) in records.enumerated() {
                     if let starts = layout?.starts[slot] { reader.position = starts[i] }
                     try fill(r, depth: 1)
                 }
+                if inOrder { try checkEnd(ofList: slot, from: start) }
             } else if layout!.starts[slot] == nil {
                 try walkList(slot)
             }
@@ -203,26 +217,78 @@ struct BlockDecoder {
         if let end = layout?.end { reader.position = end }
         member = nil
         layout = nil
+        within = nil
         return m
     }
 
-    /// Passes over the records of a left-out list (making none), noting where each begins.
+    /// What the roster says of a list, after its kinds: its length in bytes, whether it holds
+    /// records written in place, and the places that point into it.
+    private mutating func listFacts(fieldCount n: Int) throws -> ListFacts {
+        let length = try reader.count(atMost: reader.remaining, "roster list length")
+        let flags = try reader.u8()
+        guard flags <= 1 else { throw reader.fail("bad roster list flags \(flags)") }
+        let count = try reader.count(atMost: n + 1, "roster pointer count")
+        var from: [Int] = []
+        from.reserveCapacity(count)
+        for _ in 0..<count { from.append(try reader.count(atMost: n, "roster pointer")) }
+        return ListFacts(length: length, holdsInPlace: flags == 1, pointedFrom: from)
+    }
+
+    /// Marks the left-out lists that nothing decoded can lead to (no list that is read, nor the
+    /// member's own fields, points into them, nor into a list that leads to them) and that hold
+    /// no records written in place (whose numbers later references count on): they are passed
+    /// over unread.
+    private mutating func markListsToPassOver(fieldCount n: Int) {
+        var reached = [Bool](repeating: false, count: n + 1)
+        reached[n] = true
+        for slot in order where roster[slot] != nil { reached[slot] = true }
+        var grew = true
+        while grew {
+            grew = false
+            for slot in order where !reached[slot] && lists[slot]!.pointedFrom.contains(where: { reached[$0] }) {
+                reached[slot] = true
+                grew = true
+            }
+        }
+        for slot in order where !reached[slot] && !lists[slot]!.holdsInPlace { lists[slot]!.passedOver = true }
+    }
+
+    /// Passes over the records of a left-out list (making none), noting where each begins; a
+    /// list marked to be passed over is not read at all.
     private mutating func walkList(_ slot: Int) throws {
+        let facts = lists[slot]!, start = reader.position
+        if facts.passedOver {
+            guard facts.length <= reader.remaining else { throw reader.fail("roster list length \(facts.length) exceeds the block") }
+            reader.position += facts.length
+            layout!.starts[slot] = []
+            return
+        }
         let kinds = leftOut[slot] ?? roster[slot]!.map(\.kind)
         var starts: [Int] = []
         starts.reserveCapacity(kinds.count)
+        within = slot
         for k in kinds {
             starts.append(reader.position)
             for _ in 0..<fieldCounts[k] { try skip(depth: 1) }
         }
+        try checkEnd(ofList: slot, from: start)
         layout!.starts[slot] = starts
         if leftOut[slot] != nil { layout!.made[slot] = [Record?](repeating: nil, count: kinds.count) }
+    }
+
+    /// A list read in order must end where the roster says.
+    private func checkEnd(ofList slot: Int, from start: Int) throws {
+        let length = lists[slot]!.length
+        guard reader.position - start == length else {
+            throw DecodeError(offset: start, reason: "the list at slot \(slot) takes \(reader.position - start) bytes, its roster says \(length)")
+        }
     }
 
     /// Walks all of the member's fields and list records without making anything, noting where
     /// each list record and each record written in place begins, then goes back to the first field.
     private mutating func walk(_ order: [Int], fieldCount n: Int) throws {
         let fieldsStart = reader.position
+        within = n
         for slot in 0..<n {
             let at = reader.position
             if try reader.u8() != Tag.roster.rawValue {
@@ -273,6 +339,7 @@ struct BlockDecoder {
             return .list(xs)
         case .record:
             try deeper(depth)
+            try checkInPlaceAllowed(at: at)
             let k = try kind()
             let n = try fieldCount(of: k)
             if layout != nil, let number = try layout!.inPlaceNumber(at: at) {
@@ -295,6 +362,9 @@ struct BlockDecoder {
         case .listRecord:
             let (slot, index) = try listReference(at: at)
             if let list = roster[slot] { return .record(list[index]) }
+            if lists[slot]!.passedOver {
+                throw DecodeError(offset: at, reason: "a record points into the list at slot \(slot), which its roster says nothing read points into")
+            }
             let kinds = leftOut[slot]!
             guard let starts = layout!.starts[slot] else { throw ReferenceAhead() }
             if let r = layout!.made[slot]![index] { return .record(r) }
@@ -330,10 +400,12 @@ struct BlockDecoder {
     /// Decodes at another offset of the member (a record that a reference reaches before, or
     /// instead of, its place in order), then returns to where the reader was.
     private mutating func elsewhere<T>(_ offset: Int, _ body: (inout BlockDecoder) throws -> T) throws -> T {
-        let back = reader.position
+        let back = reader.position, place = within
         reader.position = offset
+        within = nil
         let result = try body(&self)
         reader.position = back
+        within = place
         return result
     }
 
@@ -368,6 +440,7 @@ struct BlockDecoder {
             for _ in 0..<n { try skip(depth: depth + 1) }
         case .record:
             try deeper(depth)
+            try checkInPlaceAllowed(at: at)
             let k = try kind()
             let n = try fieldCount(of: k)
             if try layout!.inPlaceNumber(at: at) == nil {
@@ -427,6 +500,9 @@ struct BlockDecoder {
         guard index < roster[slot]?.count ?? leftOut[slot]?.count ?? 0 else {
             throw DecodeError(offset: at, reason: "no list record at slot \(slot), index \(index)")
         }
+        if let place = within, !lists[slot]!.pointedFrom.contains(place) {
+            throw DecodeError(offset: at, reason: "a record points into the list at slot \(slot) from where its roster does not say")
+        }
         return (slot, index)
     }
 
@@ -436,6 +512,14 @@ struct BlockDecoder {
         let n = try reader.count(atMost: earlier.count - 1, "earlier record")
         if let offset = layout?.inPlace[n], offset >= at { throw DecodeError(offset: at, reason: "earlier record \(n) comes later") }
         return n
+    }
+
+    /// A record written in place, read in order inside a list whose roster says it holds none.
+    @inline(__always)
+    private func checkInPlaceAllowed(at: Int) throws {
+        if let place = within, let facts = lists[place], !facts.holdsInPlace {
+            throw DecodeError(offset: at, reason: "a record written in place in the list at slot \(place), whose roster says it holds none")
+        }
     }
 
     private func deeper(_ depth: Int) throws {
@@ -451,6 +535,19 @@ struct BlockDecoder {
 func hex(_ v: UInt64) -> String {
     let s = String(v, radix: 16)
     return "0x" + String(repeating: "0", count: max(0, 16 - s.count)) + s
+}
+
+/// What a member's roster says of one of its lists.
+private struct ListFacts {
+    /// The bytes of its records' fields.
+    var length: Int
+    /// Whether a record written in place lies in those bytes.
+    var holdsInPlace: Bool
+    /// The places that point at one of its records: roster slots, or the member's field count
+    /// for the member's own fields.
+    var pointedFrom: [Int]
+    /// Left out, and passed over unread (`markListsToPassOver`).
+    var passedOver = false
 }
 
 /// Thrown when a record points at a record of a left-out list not yet walked.

@@ -43,6 +43,15 @@ struct BlockEncoder {
     private var member: Record?
     private var rosterIndex: [ObjectIdentifier: (slot: Int, index: Int)] = [:]
     private var earlierIndex: [ObjectIdentifier: Int] = [:]
+    /// Where the values being written lie: a roster list's slot, or the member's field count for
+    /// the member's own fields.
+    private var writing = 0
+    /// By member slot: the places (as `writing`) that point at one of the list's records, and
+    /// whether the list holds records written in place.
+    private var pointedFrom: [[Int]] = []
+    private var holdsInPlace: [Bool] = []
+    /// The member's fields and list records, written before the roster that announces them.
+    private var memberBytes = ByteWriter(capacity: 1 << 16)
 
     private let fieldCounts = CanonicalSchema.schema.kinds.map(\.fields.count)
 
@@ -61,19 +70,20 @@ struct BlockEncoder {
         rosterIndex.removeAll(keepingCapacity: true)
         earlierIndex.removeAll(keepingCapacity: true)
         let roster = makeRoster(m)
-        body.varint(m.kind)
-        body.varint(m.fields.count)
-        body.varint(roster.count)
-        for (slot, list) in roster {
-            body.varint(slot)
-            body.varint(list.count)
-            for r in list {
-                try checkShape(r)
-                body.varint(r.kind)
-            }
+        for (_, list) in roster {
+            for r in list { try checkShape(r) }
             records += list.count
         }
+        let n = m.fields.count
+        pointedFrom = Array(repeating: [], count: n)
+        holdsInPlace = Array(repeating: false, count: n)
+        // The fields and the lists' records are written first, apart: the roster gives each
+        // list's length, whether it holds records written in place and which places point into
+        // it, so a decoder can pass over a list that nothing it reads leads to.
+        swap(&body, &memberBytes)
+        body.bytes.removeAll(keepingCapacity: true)
         let rosterSlots = Set(roster.map(\.slot))
+        writing = n
         for (slot, v) in m.fields.enumerated() {
             if rosterSlots.contains(slot) {
                 body.u8(Tag.roster.rawValue)
@@ -82,11 +92,31 @@ struct BlockEncoder {
                 try value(v, depth: 0)
             }
         }
-        for (_, list) in roster {
+        var ends: [Int] = []
+        let fieldsEnd = body.count
+        for (slot, list) in roster {
+            writing = slot
             for r in list {
                 for f in r.fields { try value(f, depth: 1) }
             }
+            ends.append(body.count)
         }
+        swap(&body, &memberBytes)
+        body.varint(m.kind)
+        body.varint(n)
+        body.varint(roster.count)
+        var start = fieldsEnd
+        for ((slot, list), end) in zip(roster, ends) {
+            body.varint(slot)
+            body.varint(list.count)
+            for r in list { body.varint(r.kind) }
+            body.varint(end - start)
+            body.u8(holdsInPlace[slot] ? 1 : 0)
+            body.varint(pointedFrom[slot].count)
+            for place in pointedFrom[slot] { body.varint(place) }
+            start = end
+        }
+        body.append(memberBytes.bytes)
         member = nil
         members += 1
     }
@@ -182,6 +212,7 @@ struct BlockEncoder {
         if r === member {
             body.u8(Tag.member.rawValue)
         } else if let at = rosterIndex[id] {
+            if !pointedFrom[at.slot].contains(writing) { pointedFrom[at.slot].append(writing) }
             body.u8(Tag.listRecord.rawValue)
             body.varint(at.slot)
             body.varint(at.index)
@@ -193,6 +224,7 @@ struct BlockEncoder {
             try checkShape(r)
             // Numbered before its fields, so a record that contains itself refers back to itself.
             earlierIndex[id] = earlierIndex.count
+            if writing < holdsInPlace.count { holdsInPlace[writing] = true }
             body.u8(Tag.record.rawValue)
             body.varint(r.kind)
             body.varint(r.fields.count)

@@ -126,11 +126,11 @@ final class BadCacheTests: PanelCacheTestCase {
     }
 
     func testWrongVersion() throws {
-        try patch(cache, at: 8, [2, 0, 0, 0])
+        try patch(cache, at: 8, [1, 0, 0, 0])
         XCTAssertTrue(PanelCacheLoader().canLoad(path: cache), "the magic still says it is a cache")
         let r = try XCTUnwrap(load())
         XCTAssertEqual(r.code, "panel-cache-version")
-        XCTAssertEqual(r.message, "the panel cache has format version 2, this tally reads version 1; re-run `tally import` to rebuild it")
+        XCTAssertEqual(r.message, "the panel cache has format version 1, this tally reads version 2; re-run `tally import` to rebuild it")
     }
 
     func testNotACache() throws {

@@ -133,6 +133,45 @@ final class LeftOutListsTests: PanelCacheTestCase {
         assertSameMembers(whole, some)
     }
 
+    /// A left-out list that nothing read points into (by what the roster says) is passed over
+    /// unread: a run that does not read it loads the member even when its bytes are damaged, and
+    /// a run that reads it, or a whole decode, refuses the block.
+    func testListsNothingReadLeadsToArePassedOverUnread() throws {
+        let member = CanonicalSchema.newRecord("Member")
+        member.fields[CanonicalSchema.memberID] = .string("m1")
+        let encounter = CanonicalSchema.newRecord("Encounter")
+        encounter.fields[0] = .string("e1")
+        let observation = CanonicalSchema.newRecord("Observation")
+        observation.fields[0] = .string("o1")
+        observation.fields[CanonicalSchema.slot("Observation", "encounter")] = .record(encounter)
+        let condition = CanonicalSchema.newRecord("Condition")
+        condition.fields[0] = .string("c1")
+        let marker = 1.2345678e-300  // not whole cents: written as its eight bytes, found below
+        condition.fields[1] = .decimal(marker)
+        member.fields[CanonicalSchema.slot("Member", "encounters")] = .list([.record(encounter)])
+        member.fields[CanonicalSchema.slot("Member", "observations")] = .list([.record(observation)])
+        member.fields[CanonicalSchema.slot("Member", "conditions")] = .list([.record(condition)])
+        var encoder = BlockEncoder()
+        try encoder.add(member)
+        var block = encoder.finish()
+        let pattern = withUnsafeBytes(of: marker.bitPattern.littleEndian) { Array($0) }
+        let at = try XCTUnwrap((0...(block.count - 8)).first { Array(block[$0..<($0 + 8)]) == pattern })
+        XCTAssertEqual(block[at - 1], Tag.decimal.rawValue)
+        block[at - 1] = 0xEE  // no such tag: the condition's bytes are damaged
+
+        func decode(_ fields: Set<String>?) throws -> Record? {
+            try block.withUnsafeBytes { try BlockDecoder.decode($0, reading: fields) }.first
+        }
+        XCTAssertThrowsError(try decode(nil)) { XCTAssertTrue($0 is DecodeError) }
+        XCTAssertThrowsError(try decode(["conditions"])) { XCTAssertTrue($0 is DecodeError) }
+        // Observations lead to encounters, not to conditions.
+        let m = try XCTUnwrap(try decode(["observations"]))
+        XCTAssertTrue(m.fields[CanonicalSchema.slot("Member", "conditions")].isNull)
+        let o = try XCTUnwrap(m.fields[CanonicalSchema.slot("Member", "observations")].asList.first?.asRecord)
+        XCTAssertEqual(o.fields[CanonicalSchema.slot("Observation", "encounter")].asRecord?.fields[0].asString, "e1")
+        XCTAssertEqual(try decode(["encounters", "claims"])?.fields[CanonicalSchema.slot("Member", "encounters")].asList.count, 1)
+    }
+
     /// Damaged blocks decoded for some fields give a decode error or members, never a crash.
     func testDamagedBlocksReadForSomeFieldsNeverCrash() throws {
         var encoder = BlockEncoder()
