@@ -54,9 +54,10 @@ struct BlockDecoder {
     /// Decodes a block whose checksum was verified: its members, in the order written.
     /// `reading` names the member fields to decode lists of records for (nil: all of them); the
     /// others are null, as in a source load that does not read their tables.
-    /// A block that cannot be decoded for some fields is decoded whole (every field filled): what
-    /// one refuses, the other must refuse too before the block is called corrupt. (Only a chain of
-    /// references through left-out lists deeper than the nesting limit tells them apart.)
+    /// A block that cannot be decoded for some fields is decoded whole (every field filled), and
+    /// called corrupt only if that fails too. The bytes of a list passed over are trusted as its
+    /// roster describes them (the block's checksum covers them): only a decode that reads them
+    /// checks them.
     static func decode(_ block: UnsafeRawBufferPointer, reading fields: Set<String>? = nil) throws -> [Record] {
         func whole() throws -> [Record] {
             var d = BlockDecoder(reader: ByteReader(block), reads: nil)
@@ -237,11 +238,12 @@ struct BlockDecoder {
     /// Marks the left-out lists that nothing decoded can lead to (no list that is read, nor the
     /// member's own fields, points into them, nor into a list that leads to them) and that hold
     /// no records written in place (whose numbers later references count on): they are passed
-    /// over unread.
+    /// over unread. A list that holds records written in place counts as reached: a reference
+    /// back to one of those records (tag 15) may come from anywhere.
     private mutating func markListsToPassOver(fieldCount n: Int) {
         var reached = [Bool](repeating: false, count: n + 1)
         reached[n] = true
-        for slot in order where roster[slot] != nil { reached[slot] = true }
+        for slot in order where roster[slot] != nil || lists[slot]!.holdsInPlace { reached[slot] = true }
         var grew = true
         while grew {
             grew = false
@@ -250,7 +252,7 @@ struct BlockDecoder {
                 grew = true
             }
         }
-        for slot in order where !reached[slot] && !lists[slot]!.holdsInPlace { lists[slot]!.passedOver = true }
+        for slot in order where !reached[slot] { lists[slot]!.passedOver = true }
     }
 
     /// Passes over the records of a left-out list (making none), noting where each begins; a

@@ -77,31 +77,7 @@ struct BlockEncoder {
         let n = m.fields.count
         pointedFrom = Array(repeating: [], count: n)
         holdsInPlace = Array(repeating: false, count: n)
-        // The fields and the lists' records are written first, apart: the roster gives each
-        // list's length, whether it holds records written in place and which places point into
-        // it, so a decoder can pass over a list that nothing it reads leads to.
-        swap(&body, &memberBytes)
-        body.bytes.removeAll(keepingCapacity: true)
-        let rosterSlots = Set(roster.map(\.slot))
-        writing = n
-        for (slot, v) in m.fields.enumerated() {
-            if rosterSlots.contains(slot) {
-                body.u8(Tag.roster.rawValue)
-            } else {
-                if case .list(let xs) = v { records += xs.count(where: { $0.asRecord != nil }) }
-                try value(v, depth: 0)
-            }
-        }
-        var ends: [Int] = []
-        let fieldsEnd = body.count
-        for (slot, list) in roster {
-            writing = slot
-            for r in list {
-                for f in r.fields { try value(f, depth: 1) }
-            }
-            ends.append(body.count)
-        }
-        swap(&body, &memberBytes)
+        let (fieldsEnd, ends) = try writeApart(m, roster)
         body.varint(m.kind)
         body.varint(n)
         body.varint(roster.count)
@@ -119,6 +95,37 @@ struct BlockEncoder {
         body.append(memberBytes.bytes)
         member = nil
         members += 1
+    }
+
+    /// Writes the member's fields, then its lists' records, into `memberBytes` rather than the
+    /// block: the roster that comes first gives each list's length, whether it holds records
+    /// written in place and which places point into it (noted as they are written), so a decoder
+    /// can pass over a list that nothing it reads leads to. Returns where the fields end and
+    /// where each list ends.
+    private mutating func writeApart(_ m: Record, _ roster: [(slot: Int, records: [Record])]) throws -> (fieldsEnd: Int, ends: [Int]) {
+        swap(&body, &memberBytes)
+        defer { swap(&body, &memberBytes) }
+        body.bytes.removeAll(keepingCapacity: true)
+        let rosterSlots = Set(roster.map(\.slot))
+        writing = m.fields.count
+        for (slot, v) in m.fields.enumerated() {
+            if rosterSlots.contains(slot) {
+                body.u8(Tag.roster.rawValue)
+            } else {
+                if case .list(let xs) = v { records += xs.count(where: { $0.asRecord != nil }) }
+                try value(v, depth: 0)
+            }
+        }
+        let fieldsEnd = body.count
+        var ends: [Int] = []
+        for (slot, list) in roster {
+            writing = slot
+            for r in list {
+                for f in r.fields { try value(f, depth: 1) }
+            }
+            ends.append(body.count)
+        }
+        return (fieldsEnd, ends)
     }
 
     /// The member's lists that hold only records, each record once: they are announced before

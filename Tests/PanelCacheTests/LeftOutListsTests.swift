@@ -50,26 +50,14 @@ final class LeftOutListsTests: PanelCacheTestCase {
     /// observation points at a claim in a left-out list, and the claim at a record written in
     /// place inside a kept dispense that comes later. Every record is made once.
     func testReferencesReachRecordsOutOfOrder() throws {
-        let member = CanonicalSchema.newRecord("Member")
-        member.fields[CanonicalSchema.memberID] = .string("m1")
-        let observation = CanonicalSchema.newRecord("Observation")
-        let dispense = CanonicalSchema.newRecord("MedicationDispense")
-        let claim = CanonicalSchema.newRecord("Claim")
-        let line = CanonicalSchema.newRecord("ClaimLine")
-        line.fields[0] = .string("line 1")
-        claim.fields[0] = .string("claim 1")
-        observation.fields[0] = .string("o1")
-        dispense.fields[0] = .string("d1")
+        let observation = Self.record("Observation", "o1"), dispense = Self.record("MedicationDispense", "d1")
+        let claim = Self.record("Claim", "claim 1"), line = Self.record("ClaimLine", "line 1")
         let last = { (r: Record) in r.count - 1 }
         observation.fields[last(observation)] = .record(claim)  // a list record: slot and index
         dispense.fields[last(dispense)] = .record(line)         // first met here: written in place
         claim.fields[last(claim)] = .record(line)               // met again: the in-place record's number
-        member.fields[CanonicalSchema.slot("Member", "observations")] = .list([.record(observation)])
-        member.fields[CanonicalSchema.slot("Member", "medication_dispenses")] = .list([.record(dispense)])
-        member.fields[CanonicalSchema.slot("Member", "claims")] = .list([.record(claim)])
-        var encoder = BlockEncoder()
-        try encoder.add(member)
-        let block = encoder.finish()
+        let member = Self.member(["observations": [observation], "medication_dispenses": [dispense], "claims": [claim]])
+        let block = try Self.block(member)
 
         let kept: Set<String> = ["observations", "medication_dispenses"]
         let m = try XCTUnwrap(try block.withUnsafeBytes { try BlockDecoder.decode($0, reading: kept) }.first)
@@ -98,22 +86,12 @@ final class LeftOutListsTests: PanelCacheTestCase {
     /// (no stack overflow) is decoded whole instead, every field filled.
     func testChainsOfReferencesIntoALeftOutList() throws {
         func block(chain length: Int) throws -> [UInt8] {
-            let member = CanonicalSchema.newRecord("Member")
-            member.fields[CanonicalSchema.memberID] = .string("m1")
-            let encounters = (0..<length).map { i -> Record in
-                let e = CanonicalSchema.newRecord("Encounter")
-                e.fields[0] = .string("e\(i)")
-                return e
-            }
+            let encounters = (0..<length).map { Self.record("Encounter", "e\($0)") }
             let link = CanonicalSchema.slot("Encounter", "diagnoses")
             for (e, next) in zip(encounters, encounters.dropFirst()) { e.fields[link] = .record(next) }
-            let observation = CanonicalSchema.newRecord("Observation")
+            let observation = Self.record("Observation")
             observation.fields[CanonicalSchema.slot("Observation", "encounter")] = .record(encounters[0])
-            member.fields[CanonicalSchema.slot("Member", "encounters")] = .list(encounters.map { .record($0) })
-            member.fields[CanonicalSchema.slot("Member", "observations")] = .list([.record(observation)])
-            var encoder = BlockEncoder()
-            try encoder.add(member)
-            return encoder.finish()
+            return try Self.block(Self.member(["encounters": encounters, "observations": [observation]]))
         }
         let short = try block(chain: 10)
         let m = try XCTUnwrap(try short.withUnsafeBytes { try BlockDecoder.decode($0, reading: ["observations"]) }.first)
@@ -137,23 +115,12 @@ final class LeftOutListsTests: PanelCacheTestCase {
     /// unread: a run that does not read it loads the member even when its bytes are damaged, and
     /// a run that reads it, or a whole decode, refuses the block.
     func testListsNothingReadLeadsToArePassedOverUnread() throws {
-        let member = CanonicalSchema.newRecord("Member")
-        member.fields[CanonicalSchema.memberID] = .string("m1")
-        let encounter = CanonicalSchema.newRecord("Encounter")
-        encounter.fields[0] = .string("e1")
-        let observation = CanonicalSchema.newRecord("Observation")
-        observation.fields[0] = .string("o1")
+        let encounter = Self.record("Encounter", "e1"), observation = Self.record("Observation", "o1")
         observation.fields[CanonicalSchema.slot("Observation", "encounter")] = .record(encounter)
-        let condition = CanonicalSchema.newRecord("Condition")
-        condition.fields[0] = .string("c1")
+        let condition = Self.record("Condition", "c1")
         let marker = 1.2345678e-300  // not whole cents: written as its eight bytes, found below
         condition.fields[1] = .decimal(marker)
-        member.fields[CanonicalSchema.slot("Member", "encounters")] = .list([.record(encounter)])
-        member.fields[CanonicalSchema.slot("Member", "observations")] = .list([.record(observation)])
-        member.fields[CanonicalSchema.slot("Member", "conditions")] = .list([.record(condition)])
-        var encoder = BlockEncoder()
-        try encoder.add(member)
-        var block = encoder.finish()
+        var block = try Self.block(Self.member(["encounters": [encounter], "observations": [observation], "conditions": [condition]]))
         let pattern = withUnsafeBytes(of: marker.bitPattern.littleEndian) { Array($0) }
         let at = try XCTUnwrap((0...(block.count - 8)).first { Array(block[$0..<($0 + 8)]) == pattern })
         XCTAssertEqual(block[at - 1], Tag.decimal.rawValue)
@@ -170,6 +137,26 @@ final class LeftOutListsTests: PanelCacheTestCase {
         let o = try XCTUnwrap(m.fields[CanonicalSchema.slot("Member", "observations")].asList.first?.asRecord)
         XCTAssertEqual(o.fields[CanonicalSchema.slot("Observation", "encounter")].asRecord?.fields[0].asString, "e1")
         XCTAssertEqual(try decode(["encounters", "claims"])?.fields[CanonicalSchema.slot("Member", "encounters")].asList.count, 1)
+    }
+
+    /// A record written in place inside a left-out list can be reached from a list that is read
+    /// (a reference back to it, tag 15), and lead on into a third list: that list is walked, not
+    /// passed over, and the member decodes for the fields read alone (not whole).
+    func testListsReachedThroughRecordsWrittenInPlaceAreNotPassedOver() throws {
+        let condition = Self.record("Condition"), observation = Self.record("Observation"), procedure = Self.record("Procedure", "p1")
+        let shared = Self.record("Encounter", "x1")  // in no list: written in place
+        let link = CanonicalSchema.slot("Encounter", "diagnoses")
+        shared.fields[link] = .record(procedure)
+        condition.fields[condition.count - 1] = .record(shared)      // first met here, in conditions
+        observation.fields[observation.count - 1] = .record(shared)  // then referred back to
+        let block = try Self.block(Self.member(["conditions": [condition], "procedures": [procedure], "observations": [observation]]))
+        let m = try XCTUnwrap(try block.withUnsafeBytes { try BlockDecoder.decode($0, reading: ["observations"]) }.first)
+        XCTAssertTrue(m.fields[CanonicalSchema.slot("Member", "conditions")].isNull, "decoded for observations alone")
+        XCTAssertTrue(m.fields[CanonicalSchema.slot("Member", "procedures")].isNull)
+        let o = try XCTUnwrap(m.fields[CanonicalSchema.slot("Member", "observations")].asList.first?.asRecord)
+        let x = try XCTUnwrap(o.fields[o.count - 1].asRecord)
+        XCTAssertEqual(x.fields[0].asString, "x1")
+        XCTAssertEqual(x.fields[link].asRecord?.fields[0].asString, "p1")
     }
 
     /// Damaged blocks decoded for some fields give a decode error or members, never a crash.
@@ -192,6 +179,28 @@ final class LeftOutListsTests: PanelCacheTestCase {
             }
         }
         XCTAssertGreaterThan(errors, 150)
+    }
+
+    /// A record of the kind, every field null but its first (the id) when given.
+    static func record(_ kind: String, _ id: String? = nil) -> Record {
+        let r = CanonicalSchema.newRecord(kind)
+        if let id { r.fields[0] = .string(id) }
+        return r
+    }
+
+    /// Member `m1` with the given lists of records, by member field.
+    static func member(_ lists: [String: [Record]]) -> Record {
+        let m = record("Member")
+        m.fields[CanonicalSchema.memberID] = .string("m1")
+        for (field, records) in lists { m.fields[CanonicalSchema.slot("Member", field)] = .list(records.map { .record($0) }) }
+        return m
+    }
+
+    /// One block holding the member.
+    static func block(_ member: Record) throws -> [UInt8] {
+        var encoder = BlockEncoder()
+        try encoder.add(member)
+        return encoder.finish()
     }
 
     static func isRecordList(_ v: Value) -> Bool {
