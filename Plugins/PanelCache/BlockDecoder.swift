@@ -29,6 +29,8 @@ struct BlockDecoder {
     private var order: [Int] = []
     private var leftOut = BySlot<[Int]>()
     private var earlier: [Record?] = []
+    /// By number, where each record written in place lies (as `within`; -1 if not known).
+    private var earlierHome: [Int] = []
     /// Where the member's records lie when some list is left out (nil otherwise).
     private var layout: MemberLayout?
     /// By member slot, what the roster says of the list.
@@ -155,6 +157,7 @@ struct BlockDecoder {
         member = m
         roster.reset(count: n)
         earlier.removeAll(keepingCapacity: true)
+        earlierHome.removeAll(keepingCapacity: true)
         layout = nil
         // The roster: placeholders for the list records, filled once the member's fields are read;
         // a list the run does not read gets its kinds noted and no records.
@@ -236,14 +239,13 @@ struct BlockDecoder {
     }
 
     /// Marks the left-out lists that nothing decoded can lead to (no list that is read, nor the
-    /// member's own fields, points into them, nor into a list that leads to them) and that hold
-    /// no records written in place (whose numbers later references count on): they are passed
-    /// over unread. A list that holds records written in place counts as reached: a reference
-    /// back to one of those records (tag 15) may come from anywhere.
+    /// member's own fields, points into them or refers back to a record written in place in
+    /// them, nor into a list that leads to them) and that hold no records written in place (whose
+    /// numbers later references count on): they are passed over unread.
     private mutating func markListsToPassOver(fieldCount n: Int) {
         var reached = [Bool](repeating: false, count: n + 1)
         reached[n] = true
-        for slot in order where roster[slot] != nil || lists[slot]!.holdsInPlace { reached[slot] = true }
+        for slot in order where roster[slot] != nil { reached[slot] = true }
         var grew = true
         while grew {
             grew = false
@@ -252,7 +254,7 @@ struct BlockDecoder {
                 grew = true
             }
         }
-        for slot in order where !reached[slot] { lists[slot]!.passedOver = true }
+        for slot in order where !reached[slot] && !lists[slot]!.holdsInPlace { lists[slot]!.passedOver = true }
     }
 
     /// Passes over the records of a left-out list (making none), noting where each begins; a
@@ -358,6 +360,7 @@ struct BlockDecoder {
             // Numbered before its fields, as the encoder numbers it.
             let r = Record.make(kind: k, count: n)
             earlier.append(r)
+            earlierHome.append(within ?? -1)
             layout?.inPlace.append(at)
             try fill(r, depth: depth + 1)
             return .record(r)
@@ -447,6 +450,7 @@ struct BlockDecoder {
             let n = try fieldCount(of: k)
             if try layout!.inPlaceNumber(at: at) == nil {
                 earlier.append(nil)
+                earlierHome.append(within ?? -1)
                 layout!.inPlace.append(at)
             }
             for _ in 0..<n { try skip(depth: depth + 1) }
@@ -513,6 +517,9 @@ struct BlockDecoder {
     private mutating func earlierReference(at: Int) throws -> Int {
         let n = try reader.count(atMost: earlier.count - 1, "earlier record")
         if let offset = layout?.inPlace[n], offset >= at { throw DecodeError(offset: at, reason: "earlier record \(n) comes later") }
+        if let place = within, let home = lists[earlierHome[n]], !home.pointedFrom.contains(place) {
+            throw DecodeError(offset: at, reason: "a record refers back into the list at slot \(earlierHome[n]) from where its roster does not say")
+        }
         return n
     }
 

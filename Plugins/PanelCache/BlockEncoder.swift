@@ -43,11 +43,14 @@ struct BlockEncoder {
     private var member: Record?
     private var rosterIndex: [ObjectIdentifier: (slot: Int, index: Int)] = [:]
     private var earlierIndex: [ObjectIdentifier: Int] = [:]
+    /// By number, where each record written in place lies (as `writing`).
+    private var inPlaceHome: [Int] = []
     /// Where the values being written lie: a roster list's slot, or the member's field count for
     /// the member's own fields.
     private var writing = 0
-    /// By member slot: the places (as `writing`) that point at one of the list's records, and
-    /// whether the list holds records written in place.
+    /// By member slot: the places (as `writing`) that point at one of the list's records, or
+    /// refer back to a record written in place in it, and whether the list holds records written
+    /// in place.
     private var pointedFrom: [[Int]] = []
     private var holdsInPlace: [Bool] = []
     /// The member's fields and list records, written before the roster that announces them.
@@ -69,6 +72,7 @@ struct BlockEncoder {
         member = m
         rosterIndex.removeAll(keepingCapacity: true)
         earlierIndex.removeAll(keepingCapacity: true)
+        inPlaceHome.removeAll(keepingCapacity: true)
         let roster = makeRoster(m)
         for (_, list) in roster {
             for r in list { try checkShape(r) }
@@ -219,11 +223,12 @@ struct BlockEncoder {
         if r === member {
             body.u8(Tag.member.rawValue)
         } else if let at = rosterIndex[id] {
-            if !pointedFrom[at.slot].contains(writing) { pointedFrom[at.slot].append(writing) }
+            notePlace(pointingInto: at.slot)
             body.u8(Tag.listRecord.rawValue)
             body.varint(at.slot)
             body.varint(at.index)
         } else if let n = earlierIndex[id] {
+            notePlace(pointingInto: inPlaceHome[n])
             body.u8(Tag.earlierRecord.rawValue)
             body.varint(n)
         } else {
@@ -231,12 +236,19 @@ struct BlockEncoder {
             try checkShape(r)
             // Numbered before its fields, so a record that contains itself refers back to itself.
             earlierIndex[id] = earlierIndex.count
+            inPlaceHome.append(writing)
             if writing < holdsInPlace.count { holdsInPlace[writing] = true }
             body.u8(Tag.record.rawValue)
             body.varint(r.kind)
             body.varint(r.fields.count)
             for f in r.fields { try value(f, depth: depth + 1) }
         }
+    }
+
+    /// Notes that the place being written points into the list at `slot` (nothing for the
+    /// member's own fields, which every decoder reads).
+    private mutating func notePlace(pointingInto slot: Int) {
+        if slot < pointedFrom.count, !pointedFrom[slot].contains(writing) { pointedFrom[slot].append(writing) }
     }
 
     /// The value in hundredths when dividing that by 100 gives exactly the same bits back

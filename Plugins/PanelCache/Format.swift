@@ -6,7 +6,7 @@ enum CacheFormat {
     /// The first eight bytes of every cache file.
     static let magic: [UInt8] = Array("TALLYPNL".utf8)
     /// Bumped whenever the bytes change meaning; other versions are refused, never guessed at.
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
     static let headerSize = 96
     static let indexEntrySize = 32
     static let blockHeaderSize = 16

@@ -130,7 +130,7 @@ final class BadCacheTests: PanelCacheTestCase {
         XCTAssertTrue(PanelCacheLoader().canLoad(path: cache), "the magic still says it is a cache")
         let r = try XCTUnwrap(load())
         XCTAssertEqual(r.code, "panel-cache-version")
-        XCTAssertEqual(r.message, "the panel cache has format version 1, this tally reads version 2; re-run `tally import` to rebuild it")
+        XCTAssertEqual(r.message, "the panel cache has format version 1, this tally reads version 3; re-run `tally import` to rebuild it")
     }
 
     func testNotACache() throws {

@@ -113,30 +113,47 @@ final class LeftOutListsTests: PanelCacheTestCase {
 
     /// A left-out list that nothing read points into (by what the roster says) is passed over
     /// unread: a run that does not read it loads the member even when its bytes are damaged, and
-    /// a run that reads it, or a whole decode, refuses the block.
+    /// a run that reads it, or a whole decode, refuses the block. A list holding a record written
+    /// in place (an observation's component) is walked, but what it points into is not reached
+    /// through it unless it is read.
     func testListsNothingReadLeadsToArePassedOverUnread() throws {
-        let encounter = Self.record("Encounter", "e1"), observation = Self.record("Observation", "o1")
-        observation.fields[CanonicalSchema.slot("Observation", "encounter")] = .record(encounter)
-        let condition = Self.record("Condition", "c1")
-        let marker = 1.2345678e-300  // not whole cents: written as its eight bytes, found below
-        condition.fields[1] = .decimal(marker)
-        var block = try Self.block(Self.member(["encounters": [encounter], "observations": [observation], "conditions": [condition]]))
-        let pattern = withUnsafeBytes(of: marker.bitPattern.littleEndian) { Array($0) }
-        let at = try XCTUnwrap((0...(block.count - 8)).first { Array(block[$0..<($0 + 8)]) == pattern })
-        XCTAssertEqual(block[at - 1], Tag.decimal.rawValue)
-        block[at - 1] = 0xEE  // no such tag: the condition's bytes are damaged
-
-        func decode(_ fields: Set<String>?) throws -> Record? {
+        /// The block of one member with the marker in the condition's or the encounter's fields,
+        /// its tag damaged.
+        func damagedBlock(markerIn kind: String) throws -> [UInt8] {
+            let encounter = Self.record("Encounter", "e1"), observation = Self.record("Observation", "o1")
+            observation.fields[CanonicalSchema.slot("Observation", "encounter")] = .record(encounter)
+            observation.fields[CanonicalSchema.slot("Observation", "components")] = .list([.record(Self.record("Component"))])
+            let condition = Self.record("Condition", "c1")
+            let marker = 1.2345678e-300  // not whole cents: written as its eight bytes, found below
+            (kind == "Condition" ? condition : encounter).fields[1] = .decimal(marker)
+            var block = try Self.block(Self.member(["encounters": [encounter], "observations": [observation], "conditions": [condition]]))
+            let pattern = withUnsafeBytes(of: marker.bitPattern.littleEndian) { Array($0) }
+            let at = try XCTUnwrap((0...(block.count - 8)).first { Array(block[$0..<($0 + 8)]) == pattern })
+            XCTAssertEqual(block[at - 1], Tag.decimal.rawValue)
+            block[at - 1] = 0xEE  // no such tag
+            return block
+        }
+        func decode(_ block: [UInt8], _ fields: Set<String>?) throws -> Record? {
             try block.withUnsafeBytes { try BlockDecoder.decode($0, reading: fields) }.first
         }
-        XCTAssertThrowsError(try decode(nil)) { XCTAssertTrue($0 is DecodeError) }
-        XCTAssertThrowsError(try decode(["conditions"])) { XCTAssertTrue($0 is DecodeError) }
+        let badCondition = try damagedBlock(markerIn: "Condition")
+        XCTAssertThrowsError(try decode(badCondition, nil)) { XCTAssertTrue($0 is DecodeError) }
+        XCTAssertThrowsError(try decode(badCondition, ["conditions"])) { XCTAssertTrue($0 is DecodeError) }
         // Observations lead to encounters, not to conditions.
-        let m = try XCTUnwrap(try decode(["observations"]))
+        let m = try XCTUnwrap(try decode(badCondition, ["observations"]))
         XCTAssertTrue(m.fields[CanonicalSchema.slot("Member", "conditions")].isNull)
         let o = try XCTUnwrap(m.fields[CanonicalSchema.slot("Member", "observations")].asList.first?.asRecord)
         XCTAssertEqual(o.fields[CanonicalSchema.slot("Observation", "encounter")].asRecord?.fields[0].asString, "e1")
-        XCTAssertEqual(try decode(["encounters", "claims"])?.fields[CanonicalSchema.slot("Member", "encounters")].asList.count, 1)
+        XCTAssertEqual(try decode(badCondition, ["encounters", "claims"])?.fields[CanonicalSchema.slot("Member", "encounters")].asList.count, 1)
+
+        // The observations, left out, are walked (they hold a component); the encounters they
+        // point at are passed over unless the observations are read.
+        let badEncounter = try damagedBlock(markerIn: "Encounter")
+        XCTAssertThrowsError(try decode(badEncounter, nil)) { XCTAssertTrue($0 is DecodeError) }
+        XCTAssertThrowsError(try decode(badEncounter, ["observations"])) { XCTAssertTrue($0 is DecodeError) }
+        let c = try XCTUnwrap(try decode(badEncounter, ["conditions"]))
+        XCTAssertTrue(c.fields[CanonicalSchema.slot("Member", "observations")].isNull)
+        XCTAssertEqual(c.fields[CanonicalSchema.slot("Member", "conditions")].asList.count, 1)
     }
 
     /// A record written in place inside a left-out list can be reached from a list that is read

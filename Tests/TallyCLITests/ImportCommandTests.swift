@@ -98,7 +98,7 @@ final class ImportCommandTests: TallyBinaryTestCase {
         try bytes.write(to: URL(fileURLWithPath: cache))
         let v = try tally(["load", cache])
         XCTAssertEqual(v.status, 3)
-        XCTAssertEqual(v.stderr, "error: \(cache): the panel cache has format version 9, this tally reads version 2; re-run `tally import` to rebuild it\n")
+        XCTAssertEqual(v.stderr, "error: \(cache): the panel cache has format version 9, this tally reads version 3; re-run `tally import` to rebuild it\n")
     }
 
     func testNotACacheAndUsageErrors() throws {
