@@ -552,8 +552,8 @@ private struct ListFacts {
     var length: Int
     /// Whether a record written in place lies in those bytes.
     var holdsInPlace: Bool
-    /// The places that point at one of its records: roster slots, or the member's field count
-    /// for the member's own fields.
+    /// The places that point at one of its records, or refer back to a record written in place
+    /// in it: roster slots, or the member's field count for the member's own fields.
     var pointedFrom: [Int]
     /// Left out, and passed over unread (`markListsToPassOver`).
     var passedOver = false

@@ -176,6 +176,28 @@ final class LeftOutListsTests: PanelCacheTestCase {
         XCTAssertEqual(x.fields[link].asRecord?.fields[0].asString, "p1")
     }
 
+    /// A reference back to a record written in place (tag 15) from a place the roster does not
+    /// name for the list holding it is refused, by a whole decode and by one for some fields.
+    func testReferencesBackFromPlacesTheRosterDoesNotNameAreRefused() throws {
+        let condition = Self.record("Condition"), observation = Self.record("Observation")
+        let shared = Self.record("Encounter", "x1")  // in no list: written in place, in the condition
+        condition.fields[condition.count - 1] = .record(shared)
+        observation.fields[observation.count - 1] = .record(shared)
+        var block = try Self.block(Self.member(["conditions": [condition], "observations": [observation]]))
+        let decode = { (fields: Set<String>?) in try block.withUnsafeBytes { try BlockDecoder.decode($0, reading: fields) } }
+        XCTAssertEqual(try decode(nil).count, 1)
+        // The conditions' roster entry: slot, 1 record, its kind, a one-byte length, in-place
+        // byte 1, one place: the observations' slot. Name the procedures instead.
+        let conditions = UInt8(CanonicalSchema.slot("Member", "conditions")), observations = UInt8(CanonicalSchema.slot("Member", "observations"))
+        let entry: [UInt8] = [conditions, 1, UInt8(CanonicalSchema.kindIndex("Condition"))]
+        let at = try XCTUnwrap((0...(block.count - 7)).first { Array(block[$0..<($0 + 3)]) == entry })
+        XCTAssertEqual(Array(block[(at + 4)...(at + 6)]), [1, 1, observations])
+        block[at + 6] = UInt8(CanonicalSchema.slot("Member", "procedures"))
+        for fields in [nil, ["observations"], ["conditions", "observations"]] as [Set<String>?] {
+            XCTAssertThrowsError(try decode(fields)) { XCTAssertTrue("\($0)".contains("refers back"), "\($0)") }
+        }
+    }
+
     /// Damaged blocks decoded for some fields give a decode error or members, never a crash.
     func testDamagedBlocksReadForSomeFieldsNeverCrash() throws {
         var encoder = BlockEncoder()
