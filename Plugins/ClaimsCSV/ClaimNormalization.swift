@@ -81,7 +81,7 @@ final class MedicalClaimTable: Table {
         guard number >= 0, number <= Int(Int32.max) else {
             throw RowError("bad-number", "claim_line_number \(number) is out of range")
         }
-        var p = Parsed(line: ClaimBuilder.Line(number: Int32(number), sourceLine: Int32(truncatingIfNeeded: r.line)))
+        var p = Parsed(line: ClaimBuilder.Line(number: Int32(number), sourceLine: r.line))
         let start = try r.date(claimStart), end = try r.date(claimEnd)
         try r.checkOrder(start, end, claimStart, claimEnd)
         let lStart = try r.date(lineStart), lEnd = try r.date(lineEnd)
@@ -177,7 +177,8 @@ final class ClaimBuilder {
 
     struct Line {
         var number: Int32
-        var sourceLine: Int32
+        /// The file line the row was read on (a file may have more than 2^31 lines).
+        var sourceLine: Int
         var start = ClaimBuilder.none
         var end = ClaimBuilder.none
         var revenue: String?
@@ -192,7 +193,7 @@ final class ClaimBuilder {
         var paid = ClaimBuilder.noAmount
         var allowed = ClaimBuilder.noAmount
 
-        init(number: Int32, sourceLine: Int32) {
+        init(number: Int32, sourceLine: Int) {
             self.number = number
             self.sourceLine = sourceLine
         }
@@ -239,9 +240,9 @@ final class ClaimBuilder {
     /// header fields still empty and adds the line.
     func add(_ p: MedicalClaimTable.Parsed, _ r: Row, _ t: MedicalClaimTable) throws {
         let ctx = t.ctx
-        if Int(p.line.sourceLine) != firstLine {
+        if p.line.sourceLine != firstLine {
             if let other = lines.first(where: { $0.number == p.line.number }) {
-                throw RowError("duplicate-line", "claim \(id) line \(p.line.number) repeats the line read at line \(ctx.lineText(Int(other.sourceLine)))")
+                throw RowError("duplicate-line", "claim \(id) line \(p.line.number) repeats the line read at line \(ctx.lineText(other.sourceLine))")
             }
         }
         // Header fields: the first line that has each.

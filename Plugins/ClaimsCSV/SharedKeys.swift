@@ -61,6 +61,15 @@ final class KeyCheck {
 
     private func lineText(_ line: Int) -> String { context?.lineText(line) ?? String(line) }
 
+    /// A claim's first line is kept in 32 bits beside its owner's number (16 bytes a key in all);
+    /// lines from this one on are kept as this one.
+    static let lineCeiling = Int(UInt32.max)
+
+    /// "on line N" for a line kept beside a claim's owner; past the ceiling, only that it is past.
+    private func onLine(_ kept: Int) -> String {
+        kept < Self.lineCeiling ? "on line \(lineText(kept))" : "on a line after \(Self.lineCeiling - 1)"
+    }
+
     /// Throws the row's rejection when its key was seen before in a way the rule forbids. Rows
     /// whose key fields are empty or malformed are left to the table, which rejects them.
     func check(_ r: Row) throws {
@@ -71,7 +80,7 @@ final class KeyCheck {
             let personBytes = r.bytes(person)
             guard !personBytes.isEmpty else { return }
             let owner = ownerNumber(personBytes)
-            let entry = UInt64(UInt32(truncatingIfNeeded: r.line)) << 32 | UInt64(UInt32(owner))
+            let entry = UInt64(min(r.line, Self.lineCeiling)) << 32 | UInt64(UInt32(owner))
             let key = KeyHash.of(claimBytes, 0)
             guard let first = seen.firstOrInsert(key, entry) else {
                 firstSeen?.append(key)
@@ -80,7 +89,7 @@ final class KeyCheck {
             let firstOwner = Int(first & 0xFFFF_FFFF)
             if firstOwner != owner {
                 throw RowError("claim-member-mismatch", "claim \(ByteParse.string(claimBytes)) belongs to person_id "
-                    + "'\(owners[firstOwner])' on line \(lineText(Int(first >> 32))), not \(ByteParse.quoted(personBytes))")
+                    + "'\(owners[firstOwner])' \(onLine(Int(first >> 32))), not \(ByteParse.quoted(personBytes))")
             }
         case .uniqueClaimLine:
             let numberBytes = r.bytes(line)
@@ -90,7 +99,7 @@ final class KeyCheck {
                 number = n
             }
             let tag = number.map { UInt64(bitPattern: Int64($0)) &+ 1 } ?? 0
-            let entry = UInt64(UInt32(truncatingIfNeeded: r.line))
+            let entry = UInt64(r.line)
             let key = KeyHash.of(claimBytes, tag)
             guard let first = seen.firstOrInsert(key, entry) else {
                 firstSeen?.append(key)

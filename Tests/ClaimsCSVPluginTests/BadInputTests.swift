@@ -109,6 +109,35 @@ final class BadInputTests: ClaimsCSVTestCase {
         XCTAssertEqual(field(records(try member(panel, "p1"), "claims")[0], "paid").asDouble, 11)
     }
 
+    /// Messages name lines past 2^32 (a part of a very large file read from such a line): the
+    /// line a duplicate repeats, and the line a claim's first person was read on, which is kept in
+    /// 32 bits and past that said to be past it.
+    func testLinesPastTwoToTheThirtyTwoInMessages() throws {
+        let first = 5_000_000_000
+        func rejections<T: Table>(_ table: T.Type, _ text: String, keys: SharedKey?) throws -> [String] {
+            let file = path(T.fileName)
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            let header = text.prefix { $0 != "\n" }
+            let ctx = LoadContext(options: LoadOptions())
+            let reader = try XCTUnwrap(CSVReader(path: file, from: header.utf8.count + 1, to: text.utf8.count, line: first))
+            let columns = Columns(header.split(separator: ",").map(String.init))
+            try TableReader.read(T.self, reader: reader, columns: columns, context: ctx, keys: KeyCheck(keys, columns))
+            return ctx.report.rejections.map { "\($0.line ?? 0): \($0.message)" }
+        }
+        var m = CSVBuilder.medical()
+        let h = ["claim_id": "c1", "person_id": "p1", "claim_start_date": "2024-01-01", "claim_end_date": "2024-01-01"]
+        m.add(h.merging(["claim_line_number": "1"]) { $1 })
+        m.add(h.merging(["claim_line_number": "1"]) { $1 })
+        m.add(h.merging(["claim_line_number": "2", "person_id": "p2"]) { $1 })
+        XCTAssertEqual(try rejections(MedicalClaimTable.self, m.text, keys: .claimOwner), [
+            "5000000001: claim c1 line 1 repeats the line read at line 5000000000",
+            "5000000002: claim c1 belongs to person_id 'p1' on a line after 4294967294, not 'p2'",
+        ])
+        let rx = "claim_id,claim_line_number,person_id,dispensing_date,ndc_code\nrx1,1,p1,2024-01-01,1\nrx1,1,p1,2024-01-01,1\n"
+        XCTAssertEqual(try rejections(PharmacyClaimTable.self, rx, keys: .uniqueClaimLine),
+                       ["5000000001: claim rx1 line 1 repeats the line read at line 5000000000"])
+    }
+
     func testCodeWithNothingLeft() throws {
         try expectOneRejection(in: "pharmacy_claim.csv", "claim_id,claim_line_number,person_id,dispensing_date,ndc_code\nrx1,1,p1,2024-01-01,--\n",
                                line: 2, code: "bad-value", message: "ndc_code '--' is not a code")
