@@ -35,6 +35,9 @@ struct BlockDecoder {
     private var layout: MemberLayout?
     /// By member slot, what the roster says of the list.
     private var lists = BySlot<ListFacts>()
+    /// By member slot (and the member's own fields last), what `markListsToPassOver` reached;
+    /// kept from member to member.
+    private var reached: [Bool] = []
     /// Where the bytes being read in order lie: a roster slot, or the member's field count for its
     /// own fields. Nil while decoding out of order: those bytes are checked against the roster
     /// where they lie, in order.
@@ -243,7 +246,8 @@ struct BlockDecoder {
     /// them, nor into a list that leads to them) and that hold no records written in place (whose
     /// numbers later references count on): they are passed over unread.
     private mutating func markListsToPassOver(fieldCount n: Int) {
-        var reached = [Bool](repeating: false, count: n + 1)
+        reached.removeAll(keepingCapacity: true)
+        reached.append(contentsOf: repeatElement(false, count: n + 1))
         reached[n] = true
         for slot in order where roster[slot] != nil { reached[slot] = true }
         var grew = true

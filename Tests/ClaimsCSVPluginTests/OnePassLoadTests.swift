@@ -21,6 +21,23 @@ final class OnePassLoadTests: ClaimsCSVTestCase {
         try write("lab_result.csv", files.labs + extra)
     }
 
+    /// Rewrites one file of the panel.
+    private func edit(_ name: String, _ change: (String) -> String) throws {
+        try write(name, change(try String(contentsOfFile: path(name), encoding: .utf8)))
+    }
+
+    /// Loads the panel in each number of parts on each number of threads: each load gives
+    /// `whole`, from the attempt expected (0: read once; 1: started over).
+    private func assertLoadsInParts(_ parts: [Int], jobs: [Int] = [2], give whole: String, attempt expected: Int) throws {
+        for p in parts {
+            for j in jobs {
+                let (inParts, attempt) = try loadInPartsWithAttempt(parts: p, jobs: j)
+                XCTAssertEqual(inParts, whole, "\(p) parts on \(j) threads")
+                XCTAssertEqual(attempt, expected, "\(p) parts on \(j) threads: attempt")
+            }
+        }
+    }
+
     func testAFolderInOrderIsReadOnceAndEqualsAWholeLoad() throws {
         try writeSortedPanel()
         let whole = render(try load())
@@ -29,48 +46,32 @@ final class OnePassLoadTests: ClaimsCSVTestCase {
         }
         // The repeated pharmacy line names the line of the first, in the file's numbering.
         XCTAssertTrue(whole.contains("pharmacy_claim.csv:32: claim rx-p30 line 1 repeats the line read at line 31"), whole)
-        for parts in [2, 3, 7, 40] {
-            for jobs in [1, 2] {
-                let (inParts, attempt) = try loadInPartsWithAttempt(parts: parts, jobs: jobs)
-                XCTAssertEqual(inParts, whole, "\(parts) parts on \(jobs) threads")
-                XCTAssertEqual(attempt, 0, "\(parts) parts on \(jobs) threads started over")
-            }
-        }
+        try assertLoadsInParts([2, 3, 7, 40], jobs: [1, 2], give: whole, attempt: 0)
     }
 
     func testARowOutOfOrderAtTheEndStartsOver() throws {
         try writeSortedPanel(labsAfter: "l-late,p02,4548-4,9.5,%,2024-04-05\n")
         let whole = render(try load())
         XCTAssertTrue(whole.contains("9.5"), whole)
-        for parts in [2, 7] {
-            let (inParts, attempt) = try loadInPartsWithAttempt(parts: parts, jobs: 2)
-            XCTAssertEqual(inParts, whole, "\(parts) parts")
-            XCTAssertEqual(attempt, 1, "\(parts) parts")
-        }
+        try assertLoadsInParts([2, 7], give: whole, attempt: 1)
     }
 
     func testAClaimOfTwoMembersInTwoPartsStartsOver() throws {
         try writeSortedPanel()
         // p03 and p38 are far apart: in different parts of a load in seven.
-        var medical = try String(contentsOfFile: path("medical_claim.csv"), encoding: .utf8)
-        medical = medical.replacingOccurrences(of: "\np38-c1,1,", with: "\np03-c1,9,")
-        try write("medical_claim.csv", medical)
+        try edit("medical_claim.csv") { $0.replacingOccurrences(of: "\np38-c1,1,", with: "\np03-c1,9,") }
         let whole = render(try load())
         XCTAssertTrue(whole.contains("claim p03-c1 belongs to person_id 'p03' on line"), whole)
-        let (inParts, attempt) = try loadInPartsWithAttempt(parts: 7, jobs: 2)
-        XCTAssertEqual(inParts, whole)
-        XCTAssertEqual(attempt, 1)
+        try assertLoadsInParts([7], give: whole, attempt: 1)
     }
 
     /// A quoted field holding lines that look like rows of other members: a cut guessed inside
     /// it is found by the part before and the load starts over; the result is the whole load's.
     func testLinesInsideAQuotedFieldAreNotTakenForRows() throws {
         try writeSortedPanel()
-        var m = try String(contentsOfFile: path("medical_claim.csv"), encoding: .utf8)
         let fake = (0..<400).map { "p\(String(format: "%02d", 21 + $0 % 19))-x,1,professional,p\(String(format: "%02d", 21 + $0 % 19)),2024-01-05" }
             .joined(separator: "\n")
-        m = m.replacingOccurrences(of: "\np20-c1,1,", with: "\np20-c1,1,\"\(fake)\"")
-        try write("medical_claim.csv", m)
+        try edit("medical_claim.csv") { $0.replacingOccurrences(of: "\np20-c1,1,", with: "\np20-c1,1,\"\(fake)\"") }
         let whole = render(try load())
         for parts in [2, 3, 5, 9] {
             XCTAssertEqual(try loadInParts(parts: parts, jobs: 2), whole, "\(parts) parts")
@@ -81,17 +82,12 @@ final class OnePassLoadTests: ClaimsCSVTestCase {
     /// once as they read whole.
     func testCRLFByteOrderMarkAndEmptyTablesReadOnce() throws {
         try writeSortedPanel()
-        let medical = try String(contentsOfFile: path("medical_claim.csv"), encoding: .utf8)
-        try write("medical_claim.csv", "\u{FEFF}" + medical.replacingOccurrences(of: "\n", with: "\r\n"))
+        try edit("medical_claim.csv") { "\u{FEFF}" + $0.replacingOccurrences(of: "\n", with: "\r\n") }
         try write("condition.csv", "condition_id,person_id,normalized_code_type,normalized_code,recorded_date\n")
         try write("procedure.csv", "")
         let whole = render(try load())
         XCTAssertTrue(whole.contains("rejected column-count"), whole)
-        for parts in [2, 5, 11] {
-            let (inParts, attempt) = try loadInPartsWithAttempt(parts: parts, jobs: 2)
-            XCTAssertEqual(inParts, whole, "\(parts) parts")
-            XCTAssertEqual(attempt, 0, "\(parts) parts")
-        }
+        try assertLoadsInParts([2, 5, 11], give: whole, attempt: 0)
     }
 
     /// Lines ended by a lone CR give no line feed to cut at: the load takes the careful way.
@@ -100,10 +96,7 @@ final class OnePassLoadTests: ClaimsCSVTestCase {
         var rx = "claim_id,claim_line_number,person_id,dispensing_date,ndc_code,days_supply,paid_amount\r"
         for k in 0..<60_000 { rx += "rx-p\(String(format: "%02d", 1 + k / 1_500))-\(k),1,p\(String(format: "%02d", 1 + k / 1_500)),2024-02-01,00093721401,30,4.00\r" }
         try write("pharmacy_claim.csv", rx)
-        let whole = render(try load())
-        let (inParts, attempt) = try loadInPartsWithAttempt(parts: 5, jobs: 2)
-        XCTAssertEqual(inParts, whole)
-        XCTAssertEqual(attempt, 1)
+        try assertLoadsInParts([5], give: render(try load()), attempt: 1)
     }
 
     func testStrictReadsTheCarefulWay() throws {
@@ -129,14 +122,10 @@ final class OnePassLoadTests: ClaimsCSVTestCase {
     /// A rejected value that holds the characters line marks are made of reads as in a whole load.
     func testValuesLikeLineMarksAreLeftAsTheyAre() throws {
         try writeSortedPanel()
-        var patients = try String(contentsOfFile: path("patient.csv"), encoding: .utf8)
-        patients = patients.replacingOccurrences(of: "p20,female,white,1950-01-01", with: "p20,female,white,\u{E000}9223372036854775807\u{E001}")
-        try write("patient.csv", patients)
+        try edit("patient.csv") { $0.replacingOccurrences(of: "p20,female,white,1950-01-01", with: "p20,female,white,\u{E000}9223372036854775807\u{E001}") }
         let whole = render(try load())
         XCTAssertTrue(whole.contains("\u{E000}9223372036854775807\u{E001}"), whole)
-        let (inParts, attempt) = try loadInPartsWithAttempt(parts: 5, jobs: 2)
-        XCTAssertEqual(inParts, whole)
-        XCTAssertEqual(attempt, 0)
+        try assertLoadsInParts([5], give: whole, attempt: 0)
     }
 }
 
