@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "ValueSetsPlugin", "TallyTestSupport"], path: "Tests/TallyEngineTests"),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "tally", "TallyTestSupport"], path: "Tests/TallyCLITests", exclude: ["Golden"]),
         .testTarget(name: "FHIRPluginTests", dependencies: ["FHIRPlugin", "TallyEngine", "TallyTestSupport"], path: "Tests/FHIRPluginTests"),
-        .testTarget(name: "ClaimsCSVPluginTests", dependencies: ["ClaimsCSVPlugin", "TallyEngine", "TallyTestSupport"], path: "Tests/ClaimsCSVPluginTests"),
+        .testTarget(name: "ClaimsCSVPluginTests", dependencies: ["ClaimsCSVPlugin", "TallyEngine", "ValueSetsPlugin", "TallyTestSupport"], path: "Tests/ClaimsCSVPluginTests"),
         .testTarget(name: "SynthPluginTests", dependencies: ["SynthPlugin", "TallyEngine"], path: "Tests/SynthPluginTests"),
         .testTarget(name: "TestCasesPluginTests", dependencies: ["TestCasesPlugin", "TallyEngine", "TallyTestSupport"], path: "Tests/TestCasesPluginTests"),
         .testTarget(name: "PanelCacheTests", dependencies: ["PanelCachePlugin", "ClaimsCSVPlugin", "TallyEngine", "TallyTestSupport"], path: "Tests/PanelCacheTests"),

@@ -441,7 +441,7 @@ final class ClaimBuilder {
 
         // A condition per diagnosis code, with the claim's amounts.
         let onset = firstDate.map(Value.dayDateTime) ?? .null
-        for d in dx where made.conditions {
+        for d in dx where made.conditions && ctx.mayKeep(d, list: K.member.conditions, field: K.condition.code, K.condition.info, of: member) {
             let f = K.condition.info.record()
             f[K.condition.id] = idValue
             f[K.condition.code] = d.conceptValue
@@ -457,7 +457,7 @@ final class ClaimBuilder {
         guard made.procedures else { return }
         // A procedure per HCPCS/CPT line code (the line's dates and amounts) ...
         for l in lines {
-            guard let h = l.hcpcs else { continue }
+            guard let h = l.hcpcs, ctx.mayKeep(h, list: K.member.procedures, field: K.procedure.code, K.procedure.info, of: member) else { continue }
             let f = K.procedure.info.record()
             f[K.procedure.id] = idValue
             f[K.procedure.code] = h.conceptValue
@@ -477,7 +477,7 @@ final class ClaimBuilder {
             member.add(f, list: K.member.procedures)
         }
         // ... and per ICD-10-PCS procedure code (on its procedure date; the claim's amounts).
-        for p in px {
+        for p in px where ctx.mayKeep(p.code, list: K.member.procedures, field: K.procedure.code, K.procedure.info, of: member) {
             let f = K.procedure.info.record()
             f[K.procedure.id] = idValue
             f[K.procedure.code] = p.code.conceptValue

@@ -147,8 +147,7 @@ final class ClinicalMapper {
     /// id (if any), as the clinical tables all do.
     func add(_ record: Record, to list: Int, of who: Bytes, line: Int, encounter slot: Int, _ encounterID: String?) {
         let b = ctx.member(who, line: line)
-        b.add(record, list: list)
-        linkEncounter(record, slot: slot, b, encounterID)
+        if b.add(record, list: list) { linkEncounter(record, slot: slot, b, encounterID) }
     }
 
     /// Resolves `slot` of `record` to the member's encounter with the id, after loading.
@@ -183,6 +182,7 @@ final class LabResultTable: Table {
         let who = try r.required(person)
         let code = try map.concept(r, codes)
         let resulted = try r.dateTime(resultTime), collected = try r.dateTime(collectionTime)
+        guard map.ctx.mayKeep(code, list: MemberSlot.all.observations, field: ObservationSlot.code, ObservationSlot.info, of: map.ctx.member(who, line: r.line)) else { return }
         let f = ObservationSlot.info.record()
         f[ObservationSlot.id] = .optionalString(r.string(id))
         f[ObservationSlot.code] = code.conceptValue
@@ -279,6 +279,9 @@ final class ObservationTable: Table {
         let who = try r.required(person)
         let code = try map.concept(r, codes)
         let when = try r.dateTime(date)
+        // Rows of a panel are checked together when the file ends; the others can be left out now.
+        guard !r.bytes(panelID).isEmpty
+            || map.ctx.mayKeep(code, list: MemberSlot.all.observations, field: ObservationSlot.code, ObservationSlot.info, of: map.ctx.member(who, line: r.line)) else { return }
         let f = ObservationSlot.info.record()
         f[ObservationSlot.id] = .optionalString(r.string(id))
         f[ObservationSlot.code] = code.conceptValue
@@ -334,8 +337,7 @@ final class ObservationTable: Table {
                 continue
             }
             let b = ctx.assembler.member(group.person)
-            for row in rows {
-                b.add(row.record, list: MemberSlot.all.observations)
+            for row in rows where b.add(row.record, list: MemberSlot.all.observations) {
                 map.linkEncounter(row.record, slot: ObservationSlot.encounter, b, row.encounter)
             }
             guard isBloodPressure else { continue }
@@ -356,8 +358,9 @@ final class ObservationTable: Table {
             f[ObservationSlot.effective] = rows[0].effective.map(Value.temporal) ?? .null
             f[ObservationSlot.components] = .list(components)
             let reading = f
-            b.add(reading, list: MemberSlot.all.observations)
-            map.linkEncounter(reading, slot: ObservationSlot.encounter, b, rows.lazy.compactMap(\.encounter).first)
+            if b.add(reading, list: MemberSlot.all.observations) {
+                map.linkEncounter(reading, slot: ObservationSlot.encounter, b, rows.lazy.compactMap(\.encounter).first)
+            }
         }
         panels = []
     }
@@ -391,6 +394,7 @@ final class ConditionTable: Table {
         let code = try map.concept(r, codes)
         let recordedDate = try r.dateTime(recorded), onsetDate = try r.dateTime(onset), resolvedDate = try r.dateTime(resolved)
         try r.checkOrder(onsetDate ?? recordedDate, resolvedDate, onsetDate != nil ? onset : recorded, resolved)
+        guard map.ctx.mayKeep(code, list: MemberSlot.all.conditions, field: ConditionSlot.all.code, ConditionSlot.info, of: map.ctx.member(who, line: r.line)) else { return }
         let claimID = r.string(claim)
         let f = ConditionSlot.info.record()
         f[ConditionSlot.all.id] = .optionalString(r.string(id))
@@ -436,6 +440,7 @@ final class ProcedureTable: Table {
         let who = try r.required(person)
         let code = try map.concept(r, codes)
         let when = try r.dateTime(date)
+        guard map.ctx.mayKeep(code, list: MemberSlot.all.procedures, field: ProcedureSlot.all.code, ProcedureSlot.info, of: map.ctx.member(who, line: r.line)) else { return }
         let claimID = r.string(claim)
         let f = ProcedureSlot.info.record()
         f[ProcedureSlot.all.id] = .optionalString(r.string(id))

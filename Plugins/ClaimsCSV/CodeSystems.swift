@@ -81,6 +81,9 @@ final class CodeSystems {
         lazy var conceptValue = Value.concept(concept)
         /// A one-concept list (an encounter type from a single code), shared.
         lazy var conceptListValue = Value.list([conceptValue])
+        /// By member slot: whether a record with this code in a list has been tested
+        /// (`LoadContext.mayKeep`), and whether it passed.
+        var tested: UInt64 = 0, passed: UInt64 = 0
         init(_ code: Code) { self.code = code }
     }
 

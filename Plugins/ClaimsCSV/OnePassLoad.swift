@@ -79,7 +79,7 @@ struct OnePassLoad {
         var firstLines = files.map(\.startLine)
         for r in reports {
             guard let r else { return nil }
-            for (kind, n) in r.report.records { report.records[kind, default: 0] += n }
+            report.addCounts(r.report)
             report.rejections += r.report.rejections.map { r in
                 // Lines counted from the part's first row, moved to the file's.
                 guard let i = files.firstIndex(where: { $0.path == r.file }) else { return r }

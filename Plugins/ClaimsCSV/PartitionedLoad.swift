@@ -93,7 +93,7 @@ struct PartitionedLoad {
     private static func merged(_ first: LoadReport, _ parts: [LoadReport]) -> LoadReport {
         var report = first
         for r in parts {
-            for (kind, n) in r.records { report.records[kind, default: 0] += n }
+            report.addCounts(r)
             report.rejections += r.rejections
         }
         report.sortRejections()

@@ -29,7 +29,7 @@ struct RowError: Error {
 final class LoadContext {
     let options: LoadOptions
     var report = LoadReport()
-    var assembler = MemberAssembler()
+    var assembler: MemberAssembler
     let strings = Interner()
     let systems = CodeSystems()
     /// The file being read, as rejections name it.
@@ -44,7 +44,26 @@ final class LoadContext {
 
     init(options: LoadOptions, relativeLines: RelativeLines? = nil) {
         self.options = options
+        self.assembler = MemberAssembler(keeping: options.recordTests)
         self.relativeLines = relativeLines
+    }
+
+    /// Whether a record of `info`'s kind for the member `list`, with this code's concept in its
+    /// `field`, can pass some query of the run (`RecordTest.mayKeep`); when not, it is counted as
+    /// left out and the caller does not make it. Asked after the row is checked, so a row left
+    /// out is still rejected for what is wrong with it, and its member is still noted (a member
+    /// without a patient row is rejected with every record read for it). Each code's answer is
+    /// kept with the code.
+    func mayKeep(_ code: CodeSystems.CodeEntry, list: Int, field: Int, _ info: KindInfo, of member: MemberAssembler.Builder) -> Bool {
+        guard let test = assembler.test(forList: list) else { return true }
+        let bit: UInt64 = 1 << UInt64(list)
+        if code.tested & bit == 0 {
+            code.tested |= bit
+            if test.mayKeep(code.conceptValue, field: field) { code.passed |= bit }
+        }
+        if code.passed & bit != 0 { return true }
+        member.countLeftOut(kind: info.kind)
+        return false
     }
 
     /// A line number as a rejection's message names it (marked for rewriting when lines are relative).

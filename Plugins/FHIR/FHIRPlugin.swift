@@ -63,7 +63,7 @@ struct BundleContext {
 /// One load: reads files, maps resources, and finishes the panel.
 struct FHIRLoadRun {
     let options: LoadOptions
-    var assembler = MemberAssembler()
+    var assembler: MemberAssembler
     var report = LoadReport()
     /// Birth dates by member, for ages (Age, Range onsets) resolved when loading ends.
     var birthDates: [String: Temporal] = [:]
@@ -79,7 +79,10 @@ struct FHIRLoadRun {
         ethnicity: CanonicalSchema.slot("Member", "ethnicity")
     )
 
-    init(options: LoadOptions) { self.options = options }
+    init(options: LoadOptions) {
+        self.options = options
+        self.assembler = MemberAssembler(keeping: options.recordTests)
+    }
 
     // MARK: - Files
 

@@ -38,13 +38,17 @@ public struct PanelCacheLoader: PanelWriter {
     public func load(path: String, options: LoadOptions) throws -> Panel {
         let cache = try open(path, options)
         let slots = Slots<[Record]>(count: cache.blocks.count)
+        let leftOut = LeftOutCounts()
         try Parallel.forEach(cache.blocks.count, threads: ProcessInfo.processInfo.activeProcessorCount) { i in
-            slots.set(i, try cache.members(ofBlock: i, reading: options.memberFields))
+            let members = try cache.members(ofBlock: i, reading: options.memberFields)
+            leftOut.add(options.leaveOut(of: members))
+            slots.set(i, members)
         }
         var members: [Record] = []
         members.reserveCapacity(Int(cache.header.memberCount))
         for block in slots.take() { members += block ?? [] }
-        return Panel(members: Panel.idOrder(members).map { $0.map { members[$0] } } ?? members, report: cache.meta.report)
+        return Panel(members: Panel.idOrder(members).map { $0.map { members[$0] } } ?? members,
+                     report: LoadOptions.report(cache.meta.report, leavingOut: leftOut.total))
     }
 
     /// One part per block, in block (member) order, decoded on up to `jobs` threads; each thread
@@ -58,10 +62,13 @@ public struct PanelCacheLoader: PanelWriter {
             return cache.meta.report
         }
         let threads = max(1, min(jobs, count))
+        let leftOut = LeftOutCounts()
         try Parallel.forEach(count, threads: threads) { i in
-            try body(PanelPart(index: i, of: count, members: try cache.members(ofBlock: i, reading: options.memberFields), concurrent: threads > 1))
+            let members = try cache.members(ofBlock: i, reading: options.memberFields)
+            leftOut.add(options.leaveOut(of: members))
+            try body(PanelPart(index: i, of: count, members: members, concurrent: threads > 1))
         }
-        return cache.meta.report
+        return LoadOptions.report(cache.meta.report, leavingOut: leftOut.total)
     }
 
     /// Opens and checks a cache. Under `strict`, a cache written from a lenient load that
@@ -77,4 +84,17 @@ public struct PanelCacheLoader: PanelWriter {
                       to output: String) throws -> PanelWriteSummary {
         try PanelImport(loader: loader, membersPerBlock: membersPerBlock).run(source: source, options: options, jobs: jobs, output: output)
     }
+}
+
+/// The records left out of the blocks decoded on several threads (`LoadOptions.leaveOut`).
+private final class LeftOutCounts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    func add(_ more: [String: Int]) {
+        if more.isEmpty { return }
+        lock.withLock { for (k, n) in more { counts[k, default: 0] += n } }
+    }
+
+    var total: [String: Int] { lock.withLock { counts } }
 }

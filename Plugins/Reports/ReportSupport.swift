@@ -92,3 +92,9 @@ func recordText(_ r: Record) -> String {
     }
     return kind.name
 }
+
+/// The records a load left out because no measure of the run can count them, by kind
+/// (`Condition 2650086, Observation 1900000`); nil when none were.
+func leftOutText(_ load: LoadReport) -> String? {
+    load.leftOut.isEmpty ? nil : load.leftOut.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+}

@@ -44,6 +44,7 @@ public struct TextReporter: Reporter {
         if rejected > 0 { out += " (" + r.load.rejectedByReason.map { "\($0.reason) \($0.count)" }.joined(separator: ", ") + ")" }
         out += "\n"
         if !r.load.notRead.isEmpty { out += "Not read (no measure reads their records): \(r.load.notRead.joined(separator: ", ")).\n" }
+        if let left = leftOutText(r.load) { out += "Left out (no measure's value-set tests keep them): \(left).\n" }
         for s in r.summaries where s.membersWithErrors > 0 {
             out += "\(s.measure): \(s.membersWithErrors) member(s) with evaluation errors, e.g. \(s.errorSamples[0])\n"
         }
@@ -113,12 +114,14 @@ public struct JSONReporter: Reporter {
             var rates: [String: Double?]
             var rejected: [String: Int]
             var notRead: [String]?
-            enum CodingKeys: String, CodingKey { case period, measures, rates, rejected, notRead = "not_read" }
+            var leftOut: [String: Int]?
+            enum CodingKeys: String, CodingKey { case period, measures, rates, rejected, notRead = "not_read", leftOut = "left_out" }
         }
         let report = Report(period: r.period, measures: r.summaries,
                             rates: Dictionary(uniqueKeysWithValues: r.summaries.map { ($0.measure, $0.rate) }),
                             rejected: Dictionary(uniqueKeysWithValues: r.load.rejectedByReason.map { ($0.reason, $0.count) }),
-                            notRead: r.load.notRead.isEmpty ? nil : r.load.notRead)
+                            notRead: r.load.notRead.isEmpty ? nil : r.load.notRead,
+                            leftOut: r.load.leftOut.isEmpty ? nil : r.load.leftOut)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(report)) ?? Data()

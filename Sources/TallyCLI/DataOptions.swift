@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TallyEngine
+import TallyLanguage
 
 /// Options of every command that reads a panel.
 struct DataOptions: ParsableArguments {
@@ -23,12 +24,14 @@ struct DataOptions: ParsableArguments {
 
     /// Loads a panel part by part (see `PanelLoader.loadParts`); returns the whole load's report.
     /// `memberFields` names the member fields the run reads (nil: all); the loader may skip
-    /// input that fills none of them.
+    /// input that fills none of them, and leave out the records `recordTests` fail.
     func loadParts(_ path: String, _ registry: PluginRegistry, jobs: Int, memberFields: Set<String>? = nil,
+                   recordTests: [String: RecordTest] = [:],
                    body: @escaping @Sendable (PanelPart) throws -> Void) throws -> LoadReport {
         let loader = try self.loader(path, registry)
         var options = loadOptions
         options.memberFields = memberFields
+        options.recordTests = recordTests
         return try reportingRejections { [options] in try loader.loadParts(path: path, options: options, jobs: jobs, body: body) }
     }
 

@@ -74,7 +74,8 @@ struct Run: RegistryCommand {
         // Parts (of a large panel) are loaded and evaluated as they come, so only a few parts are
         // in memory at once; their summaries merge into the same result whatever the parts.
         let fields = Self.memberFields(read: evaluators, suite: suiteFile, memberLevel: memberLevel)
-        let loadReport = try dataOptions.loadParts(data, registry, jobs: jobs, memberFields: fields) { [memberLevel, jobs] part in
+        let tests = LoadOptions.recordTests(for: evaluators.map(\.program), memberFields: fields)
+        let loadReport = try dataOptions.loadParts(data, registry, jobs: jobs, memberFields: fields, recordTests: tests) { [memberLevel, jobs] part in
             var members = part.members
             if let s = suiteFile { members = members.filter(s.includes) }
             if let shardSpec { members = members.filter { shardSpec.contains(Panel.id(of: $0)) } }

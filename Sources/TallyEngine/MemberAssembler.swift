@@ -30,16 +30,29 @@ public struct MemberAssembler {
         /// Bits by member slot: lists that received a record out of id order. Checked as records
         /// arrive, while they are in cache, rather than in a second pass over every record.
         @exclusivity(unchecked) var outOfOrder: UInt64 = 0
+        /// What records each list keeps (`LoadOptions.recordTests`), shared by the builders.
+        let keeping: Keeping
+        /// The member's records left out, by kind (made at the first): reported for a member
+        /// kept, named in the `no-member` rejection of one who is not.
+        @exclusivity(unchecked) var leftOut: [Int] = []
 
-        init(id: String) {
+        init(id: String, keeping: Keeping) {
             self.id = id
+            self.keeping = keeping
             var f = [Value](repeating: .null, count: CanonicalSchema.member.fields.count)
             f[CanonicalSchema.memberID] = .string(id)
             self.fields = f
         }
 
         public func setField(_ slot: Int, _ v: Value) { fields[slot] = v }
-        public func add(_ record: Record, list slot: Int) {
+        /// Adds a record to a list; false when the list's test (`LoadOptions.recordTests`) leaves
+        /// it out, counted in the load report.
+        @discardableResult
+        public func add(_ record: Record, list slot: Int) -> Bool {
+            if let test = keeping.tests[slot], !test.keeps(record) {
+                countLeftOut(kind: record.kind)
+                return false
+            }
             if outOfOrder & (1 << slot) == 0, case .record(let previous)? = lists[slot].last,
                MemberAssembler.idOrder(previous, before: record) == false {
                 outOfOrder |= 1 << slot
@@ -48,22 +61,46 @@ public struct MemberAssembler {
             // (room for 1, then 2, then 4) costs an allocation, a move and a free at each step.
             if lists[slot].isEmpty { lists[slot].reserveCapacity(4) }
             lists[slot].append(.record(record))
+            return true
         }
+        /// Counts a record of `kind` that a loader left out without making it, having asked the
+        /// list's test (`MemberAssembler.test(forList:)`) of its code.
+        public func countLeftOut(kind: Int) {
+            if leftOut.isEmpty { leftOut = [Int](repeating: 0, count: CanonicalSchema.schema.kinds.count) }
+            leftOut[kind] += 1
+        }
+
         /// Resolves `record.fields[slot]` to the member's record with `id` in the list at `listSlot`.
         public func reference(_ record: Record, slot: Int, list listSlot: Int, id: String) {
             references.append((record, slot, listSlot, id))
         }
     }
 
+    /// The record tests by member slot, shared by an assembler's builders.
+    final class Keeping {
+        let tests: [RecordTest?]
+        init(_ tests: [String: RecordTest]) {
+            self.tests = CanonicalSchema.member.fields.map { tests[$0.name] }
+        }
+    }
+
     var builders: [String: Builder] = [:]
     var sourceOf: [String: (file: String, line: Int?, resource: String?)] = [:]
+    let keeping: Keeping
 
-    public init() {}
+    /// An assembler that leaves out the records `tests` say no measure can count (none by default).
+    public init(keeping tests: [String: RecordTest] = [:]) {
+        keeping = Keeping(tests)
+    }
+
+    /// The test of a list's records when the run leaves some out: a loader may ask it of a
+    /// record's code before making the record (`RecordTest.mayKeep`), then `Builder.countLeftOut`.
+    public func test(forList slot: Int) -> RecordTest? { keeping.tests[slot] }
 
     /// The builder for a member id, created on first use.
     public mutating func member(_ id: String) -> Builder {
         if let b = builders[id] { return b }
-        let b = Builder(id: id)
+        let b = Builder(id: id, keeping: keeping)
         builders[id] = b
         return b
     }
@@ -79,9 +116,10 @@ public struct MemberAssembler {
         var report = report
         var members: [Record] = []
         var recordsByKind = [Int](repeating: 0, count: CanonicalSchema.schema.kinds.count)
+        var leftOutByKind = recordsByKind
         for id in builders.keys.sorted() {
             let b = builders[id]!
-            let count = b.lists.reduce(0) { $0 + $1.count }
+            let count = b.lists.reduce(0) { $0 + $1.count } + b.leftOut.reduce(0, +)
             guard b.seen else {
                 let src = sourceOf[id]
                 let r = Rejection(file: src?.file ?? "", line: src?.line, resource: src?.resource, code: "no-member",
@@ -98,12 +136,16 @@ public struct MemberAssembler {
                 fields[slot] = .list(sorted || idSlot < 0 ? list : Self.sortedByID(list, idSlot: idSlot))
                 recordsByKind[kind] += list.count
             }
+            for (kind, n) in b.leftOut.enumerated() where n > 0 { leftOutByKind[kind] += n }
             let member = Record.make(kind: CanonicalSchema.memberKind, fields: fields)
             Self.resolve(b.references, in: fields)
             members.append(member)
         }
         for (kind, count) in recordsByKind.enumerated() where count > 0 {
             report.records[CanonicalSchema.schema.kinds[kind].name, default: 0] += count
+        }
+        for (kind, count) in leftOutByKind.enumerated() where count > 0 {
+            report.leftOut[CanonicalSchema.schema.kinds[kind].name, default: 0] += count
         }
         report.records["Member", default: 0] += members.count
         report.sortRejections()

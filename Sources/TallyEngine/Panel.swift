@@ -36,10 +36,13 @@ public struct LoadReport: Sendable, Codable, Equatable {
     /// Input present but not read because it fills only member fields the run does not read
     /// (`LoadOptions.memberFields`): its rows are neither loaded nor checked.
     public var notRead: [String] = []
+    /// Records read and valid but left out, by record kind, because no measure of the run can
+    /// count them (`LoadOptions.recordTests`): not in `records`.
+    public var leftOut: [String: Int] = [:]
 
     public init() {}
 
-    private enum CodingKeys: String, CodingKey { case files, records, rejections, notRead }
+    private enum CodingKeys: String, CodingKey { case files, records, rejections, notRead, leftOut }
 
     // Reports and caches written before `notRead` existed decode with none.
     public init(from decoder: any Decoder) throws {
@@ -48,6 +51,7 @@ public struct LoadReport: Sendable, Codable, Equatable {
         records = try c.decode([String: Int].self, forKey: .records)
         rejections = try c.decode([Rejection].self, forKey: .rejections)
         notRead = try c.decodeIfPresent([String].self, forKey: .notRead) ?? []
+        leftOut = try c.decodeIfPresent([String: Int].self, forKey: .leftOut) ?? [:]
     }
 
     /// Rejections counted by reason code, for reports.
@@ -60,8 +64,14 @@ public struct LoadReport: Sendable, Codable, Equatable {
     public mutating func merge(_ other: LoadReport) {
         files += other.files
         notRead += other.notRead
-        for (k, v) in other.records { records[k, default: 0] += v }
+        addCounts(other)
         rejections += other.rejections
+    }
+
+    /// Adds another part's counts of records kept and left out.
+    public mutating func addCounts(_ other: LoadReport) {
+        for (k, v) in other.records { records[k, default: 0] += v }
+        for (k, v) in other.leftOut { leftOut[k, default: 0] += v }
     }
 
     /// Puts rejections in one order whatever order they were found in: by file (in `files`
@@ -119,16 +129,75 @@ public struct LoadOptions: Sendable {
     /// The member fields (`claims`, `attributions`, ...) the run reads; nil: all of them. A
     /// loader may skip input that fills only other fields, and names it in `LoadReport.notRead`.
     public var memberFields: Set<String>?
-    public init(strict: Bool = false, partSize: Int? = nil, memberFields: Set<String>? = nil) {
+    /// Tests by member list (`observations`, ...): a record of the list that fails its test can
+    /// pass no query of the run (`Program.recordNeeds`), so a loader may leave it out, counting
+    /// it in `LoadReport.leftOut`. Lists not named keep every record.
+    public var recordTests: [String: RecordTest]
+    public init(strict: Bool = false, partSize: Int? = nil, memberFields: Set<String>? = nil,
+                recordTests: [String: RecordTest] = [:]) {
         self.strict = strict
         self.partSize = partSize
         self.memberFields = memberFields
+        self.recordTests = recordTests
     }
 
     /// Whether input that fills any of these member fields is needed.
     public func needs(anyOf fields: [String]) -> Bool {
         guard let memberFields else { return true }
         return fields.contains(where: memberFields.contains)
+    }
+}
+
+extension LoadOptions {
+    /// The record tests (`recordTests`) of a run of these programs that reads `memberFields`
+    /// (`Program.memberFieldsRead` of them all, plus what the run itself reads; nil: everything):
+    /// a list is tested only when every program that reads it reads it through value-set tests
+    /// (`Program.recordNeeds`, combined); a list the run reads for itself is not.
+    public static func recordTests(for programs: [Program], memberFields: Set<String>?) -> [String: RecordTest] {
+        guard let memberFields else { return [:] }
+        var needs: [String: RecordNeed] = [:], whole: Set<String> = []
+        var readByPrograms: Set<String> = []
+        for p in programs {
+            guard let read = p.memberFieldsRead else { return [:] }
+            let own = p.recordNeeds
+            for field in read {
+                readByPrograms.insert(field)
+                if let n = own[field] { needs[field, default: RecordNeed()].formUnion(n) } else { whole.insert(field) }
+            }
+        }
+        whole.formUnion(memberFields.subtracting(readByPrograms))
+        return needs.filter { !whole.contains($0.key) }.mapValues(\.test)
+    }
+}
+
+extension LoadOptions {
+    /// Leaves out of members already made (as the panel cache decodes them) the records
+    /// `recordTests` fail, as `MemberAssembler` does while a loader reads, and returns how many
+    /// of each kind.
+    public func leaveOut(of members: [Record]) -> [String: Int] {
+        if recordTests.isEmpty { return [:] }
+        let tested = CanonicalSchema.member.fields.indices.compactMap { i in recordTests[CanonicalSchema.member.fields[i].name].map { (i, $0) } }
+        var counts: [String: Int] = [:]
+        for m in members {
+            for (slot, test) in tested {
+                guard case .list(let list) = m[slot] else { continue }
+                let kept = list.filter { v in v.asRecord.map(test.keeps) ?? true }
+                guard kept.count < list.count, let first = list.first?.asRecord else { continue }
+                m[slot] = .list(kept)
+                counts[CanonicalSchema.schema.kinds[first.kind].name, default: 0] += list.count - kept.count
+            }
+        }
+        return counts
+    }
+
+    /// A stored load report (a cache's) with `leftOut` of this load moved out of its records.
+    public static func report(_ stored: LoadReport, leavingOut counts: [String: Int]) -> LoadReport {
+        var report = stored
+        for (kind, n) in counts {
+            report.records[kind, default: 0] -= n
+            report.leftOut[kind, default: 0] += n
+        }
+        return report
     }
 }
 

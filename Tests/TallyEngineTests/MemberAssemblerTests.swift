@@ -70,4 +70,45 @@ final class MemberAssemblerTests: XCTestCase {
         XCTAssertEqual(panel.report.records["Encounter"], 2)
         XCTAssertEqual(panel.report.records["Member"], 2)
     }
+
+    /// Records a list's test fails are left out and counted by kind; lists without a test keep
+    /// everything; a member without a patient row is rejected naming its left-out records too
+    /// (they are counted there, not as left out).
+    func testRecordsTheRunCannotCountAreLeftOutAndCounted() throws {
+        let codeSlot = CanonicalSchema.slot("Condition", "code")
+        var need = RecordNeed()
+        need.codes[codeSlot] = ["http://x|1"]
+        var assembler = MemberAssembler(keeping: ["conditions": need.test])
+        let conditions = CanonicalSchema.slot("Member", "conditions"), encounters = CanonicalSchema.slot("Member", "encounters")
+        func condition(_ code: String) -> Record {
+            let c = CanonicalSchema.newRecord("Condition")
+            c[codeSlot] = .code(Code(system: "http://x", code: code))
+            return c
+        }
+        let a = assembler.member("a")
+        a.seen = true
+        XCTAssertTrue(a.add(condition("1"), list: conditions))
+        XCTAssertFalse(a.add(condition("2"), list: conditions))
+        XCTAssertTrue(a.add(encounter("e", 1), list: encounters))
+        XCTAssertNotNil(assembler.test(forList: conditions))
+        XCTAssertNil(assembler.test(forList: encounters))
+        let b = assembler.member("b")
+        b.add(condition("3"), list: conditions)
+        b.countLeftOut(kind: CanonicalSchema.kindIndex("Condition"))
+        b.add(condition("1"), list: conditions)
+        let panel = try assembler.finish(report: LoadReport(), options: LoadOptions())
+        XCTAssertEqual(panel.members.count, 1)
+        XCTAssertEqual(panel.members[0][conditions].asList.count, 1)
+        XCTAssertEqual(panel.members[0][encounters].asList.count, 1)
+        XCTAssertEqual(panel.report.records["Condition"], 1)
+        XCTAssertEqual(panel.report.leftOut, ["Condition": 1])
+        XCTAssertEqual(panel.report.rejections.map(\.message), ["3 record(s) for member 'b', who has no patient or eligibility record"])
+
+        // Parts add their counts.
+        var whole = LoadReport()
+        whole.merge(panel.report)
+        whole.addCounts(panel.report)
+        XCTAssertEqual(whole.leftOut, ["Condition": 2])
+    }
 }
+

@@ -72,4 +72,118 @@ final class MemberFieldUsageTests: TemporaryFolderTestCase {
         XCTAssertEqual(tcoc?.contains("attributions"), false)
         XCTAssertEqual(try compile(root + "/cost/SpecialistLeakage.measure").memberFieldsRead?.contains("attributions"), true)
     }
+
+    /// `Program.recordNeeds`: lists read only through queries that test their items' codes
+    /// against value sets need only the records with such a code; any other use needs them all.
+    func testListsReadOnlyThroughValueSetTestsNeedOnlyThoseCodes() throws {
+        let m = try write("m.measure", """
+            measure M
+              scoring cohort
+            valueset Diabetes = "tally-diabetes"
+            valueset Lab = "tally-hba1c-lab"
+            define diabetic = exists (conditions as c where c.code in Diabetes and c.onset is not null)
+            define labs = observations as o where o.status = "final" and (o.code in Lab or o.code in Diabetes)
+            define dx_visits = encounters as e where e.diagnoses in Diabetes
+            define any_procedure = count(procedures) > 0
+            define fills = medication_dispenses as f where f.status = "completed"
+            population initial = diabetic and exists labs and exists dx_visits and any_procedure and exists fills
+            """)
+        let program = try compile(m)
+        let needs = program.recordNeeds
+        XCTAssertEqual(Set(needs.keys), ["conditions", "encounters", "observations"])
+        let diabetes = try XCTUnwrap(program.valueSets.first { $0.name == "Diabetes" }).codes
+        let lab = try XCTUnwrap(program.valueSets.first { $0.name == "Lab" }).codes
+        XCTAssertFalse(diabetes.isEmpty)
+        XCTAssertFalse(lab.isEmpty)
+        XCTAssertEqual(needs["conditions"]?.codes, [CanonicalSchema.slot("Condition", "code"): diabetes])
+        XCTAssertEqual(needs["observations"]?.codes, [CanonicalSchema.slot("Observation", "code"): lab.union(diabetes)])
+        XCTAssertEqual(needs["encounters"]?.codes, [CanonicalSchema.slot("Encounter", "diagnoses"): diabetes])
+
+        // The test says what a record needs: a condition coded in the value set, or not.
+        let test = try XCTUnwrap(needs["conditions"]).test
+        let codeSlot = CanonicalSchema.slot("Condition", "code")
+        let key = try XCTUnwrap(diabetes.sorted().first)
+        let (system, code) = (String(key[..<key.lastIndex(of: "|")!]), String(key[key.index(after: key.lastIndex(of: "|")!)...]))
+        let kept = CanonicalSchema.newRecord("Condition"), left = CanonicalSchema.newRecord("Condition"), empty = CanonicalSchema.newRecord("Condition")
+        kept[codeSlot] = .concept(Concept(codes: [Code(system: "http://snomed.info/sct", code: "1"), Code(system: system, code: code)]))
+        left[codeSlot] = .code(Code(system: system, code: code + "-not-listed"))
+        XCTAssertTrue(test.keeps(kept))
+        XCTAssertFalse(test.keeps(left))
+        XCTAssertFalse(test.keeps(empty))
+        XCTAssertTrue(test.mayKeep(kept[codeSlot], field: codeSlot))
+        XCTAssertFalse(test.mayKeep(left[codeSlot], field: codeSlot))
+        // Known only from another field: it may be kept.
+        XCTAssertTrue(test.mayKeep(left[codeSlot], field: CanonicalSchema.slot("Condition", "onset")))
+    }
+
+    /// A list passed to a function, reached through another record's field, or read in a query
+    /// whose filter does not test its items' codes is needed whole; the member as a whole value
+    /// needs everything. The retrieve form `conditions(ValueSet)` tests codes.
+    func testOtherUsesNeedTheWholeList() throws {
+        let m = try write("m.measure", """
+            measure M
+              scoring cohort
+            valueset Diabetes = "tally-diabetes"
+            function any_of(xs: List<Procedure>): Boolean = exists xs
+            define retrieved = conditions(Diabetes)
+            define passed = any_of(procedures as p where p.code in Diabetes)
+            define through = observations as o where o.code in Diabetes and o.encounter.class = "AMB"
+            define not_every_item = claims as c where c.diagnoses in Diabetes or c.paid > 0
+            population initial = exists retrieved and passed and exists through and exists not_every_item
+            """)
+        let needs = try compile(m).recordNeeds
+        // `procedures` is filtered by code, then handed to a function as a query result: still
+        // only the coded ones can count. `encounters` is reached through `o.encounter`.
+        XCTAssertEqual(Set(needs.keys), ["conditions", "observations", "procedures"])
+
+        let whole = try write("w.measure", """
+            measure W
+              scoring cohort
+            valueset Diabetes = "tally-diabetes"
+            function id_of(p: Member): String = p.id
+            population initial = id_of(member) is not null and exists (conditions as c where c.code in Diabetes)
+            """)
+        XCTAssertEqual(try compile(whole).recordNeeds.count, 0)
+
+        let bare = try write("b.measure", """
+            measure B
+              scoring cohort
+            valueset Diabetes = "tally-diabetes"
+            function coded(xs: List<Condition>): List<Condition> = xs as c where c.code in Diabetes
+            population initial = exists coded(conditions)
+            """)
+        XCTAssertEqual(try compile(bare).recordNeeds.count, 0)
+    }
+
+    /// A run combines its programs: a list one program needs whole is not tested; the others'
+    /// value sets are joined; lists the run reads for itself (a suite's enrollments) are not
+    /// tested; nothing is when a program reads the member whole.
+    func testARunsRecordTestsCombineItsPrograms() throws {
+        let a = try compile(try write("a.measure", """
+            measure A
+              scoring cohort
+            valueset Diabetes = "tally-diabetes"
+            population initial = exists (conditions as c where c.code in Diabetes) and exists (observations as o where o.code in Diabetes)
+            """))
+        let b = try compile(try write("b.measure", """
+            measure B
+              scoring cohort
+            valueset Lab = "tally-hba1c-lab"
+            population initial = exists (observations as o where o.code in Lab) and count(conditions) > 2
+            """))
+        let fields = try XCTUnwrap(a.memberFieldsRead).union(try XCTUnwrap(b.memberFieldsRead))
+        let tests = LoadOptions.recordTests(for: [a, b], memberFields: fields)
+        XCTAssertEqual(Set(tests.keys), ["observations"])
+        let o = CanonicalSchema.newRecord("Observation"), codeSlot = CanonicalSchema.slot("Observation", "code")
+        for vs in [a.valueSets[0], b.valueSets[0]] {
+            let key = try XCTUnwrap(vs.codes.sorted().first), bar = key.lastIndex(of: "|")!
+            o[codeSlot] = .code(Code(system: String(key[..<bar]), code: String(key[key.index(after: bar)...])))
+            XCTAssertTrue(try XCTUnwrap(tests["observations"]).keeps(o), vs.name)
+        }
+        XCTAssertEqual(LoadOptions.recordTests(for: [a], memberFields: fields.union(["observations"])).keys.sorted(), ["conditions", "observations"])
+        XCTAssertEqual(LoadOptions.recordTests(for: [a], memberFields: ["conditions", "observations", "enrollments"]).keys.sorted(),
+                       ["conditions", "observations"])
+        XCTAssertEqual(LoadOptions.recordTests(for: [a], memberFields: nil).count, 0)
+    }
 }
+
