@@ -53,8 +53,9 @@ final class LoadContext {
     /// left out and the caller does not make it. Asked after the row is checked, so a row left
     /// out is still rejected for what is wrong with it, and its member is still noted (a member
     /// without a patient row is rejected with every record read for it). Each code's answer is
-    /// kept with the code.
-    func mayKeep(_ code: CodeSystems.CodeEntry, list: Int, field: Int, _ info: KindInfo, of member: MemberAssembler.Builder) -> Bool {
+    /// kept with the code; the member is looked up only for a record left out.
+    func mayKeep(_ code: CodeSystems.CodeEntry, list: Int, field: Int, _ info: KindInfo,
+                 of member: @autoclosure () -> MemberAssembler.Builder) -> Bool {
         guard let test = assembler.test(forList: list) else { return true }
         let bit: UInt64 = 1 << UInt64(list)
         if code.tested & bit == 0 {
@@ -62,7 +63,7 @@ final class LoadContext {
             if test.mayKeep(code.conceptValue, field: field) { code.passed |= bit }
         }
         if code.passed & bit != 0 { return true }
-        member.countLeftOut(kind: info.kind)
+        member().countLeftOut(kind: info.kind)
         return false
     }
 

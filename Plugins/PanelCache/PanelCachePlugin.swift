@@ -37,18 +37,19 @@ public struct PanelCacheLoader: PanelWriter {
     /// Lists of records in member fields outside `options.memberFields` are left out (null).
     public func load(path: String, options: LoadOptions) throws -> Panel {
         let cache = try open(path, options)
-        let slots = Slots<[Record]>(count: cache.blocks.count)
-        let leftOut = LeftOutCounts()
+        let slots = Slots<(members: [Record], leftOut: [String: Int])>(count: cache.blocks.count)
         try Parallel.forEach(cache.blocks.count, threads: ProcessInfo.processInfo.activeProcessorCount) { i in
             let members = try cache.members(ofBlock: i, reading: options.memberFields)
-            leftOut.add(options.leaveOut(of: members))
-            slots.set(i, members)
+            slots.set(i, (members, options.leaveOut(of: members)))
         }
         var members: [Record] = []
         members.reserveCapacity(Int(cache.header.memberCount))
-        for block in slots.take() { members += block ?? [] }
-        return Panel(members: Panel.idOrder(members).map { $0.map { members[$0] } } ?? members,
-                     report: LoadOptions.report(cache.meta.report, leavingOut: leftOut.total))
+        var report = cache.meta.report
+        for block in slots.take() {
+            members += block?.members ?? []
+            report.moveToLeftOut(block?.leftOut ?? [:])
+        }
+        return Panel(members: Panel.idOrder(members).map { $0.map { members[$0] } } ?? members, report: report)
     }
 
     /// One part per block, in block (member) order, decoded on up to `jobs` threads; each thread
@@ -62,13 +63,15 @@ public struct PanelCacheLoader: PanelWriter {
             return cache.meta.report
         }
         let threads = max(1, min(jobs, count))
-        let leftOut = LeftOutCounts()
+        let leftOut = Slots<[String: Int]>(count: count)
         try Parallel.forEach(count, threads: threads) { i in
             let members = try cache.members(ofBlock: i, reading: options.memberFields)
-            leftOut.add(options.leaveOut(of: members))
+            leftOut.set(i, options.leaveOut(of: members))
             try body(PanelPart(index: i, of: count, members: members, concurrent: threads > 1))
         }
-        return LoadOptions.report(cache.meta.report, leavingOut: leftOut.total)
+        var report = cache.meta.report
+        for counts in leftOut.take() { report.moveToLeftOut(counts ?? [:]) }
+        return report
     }
 
     /// Opens and checks a cache. Under `strict`, a cache written from a lenient load that
@@ -84,17 +87,4 @@ public struct PanelCacheLoader: PanelWriter {
                       to output: String) throws -> PanelWriteSummary {
         try PanelImport(loader: loader, membersPerBlock: membersPerBlock).run(source: source, options: options, jobs: jobs, output: output)
     }
-}
-
-/// The records left out of the blocks decoded on several threads (`LoadOptions.leaveOut`).
-private final class LeftOutCounts: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts: [String: Int] = [:]
-
-    func add(_ more: [String: Int]) {
-        if more.isEmpty { return }
-        lock.withLock { for (k, n) in more { counts[k, default: 0] += n } }
-    }
-
-    var total: [String: Int] { lock.withLock { counts } }
 }

@@ -30,15 +30,15 @@ public struct MemberAssembler {
         /// Bits by member slot: lists that received a record out of id order. Checked as records
         /// arrive, while they are in cache, rather than in a second pass over every record.
         @exclusivity(unchecked) var outOfOrder: UInt64 = 0
-        /// What records each list keeps (`LoadOptions.recordTests`), shared by the builders.
-        let keeping: Keeping
+        /// The test of each list's records by member slot (`LoadOptions.recordTests`).
+        let tests: [RecordTest?]
         /// The member's records left out, by kind (made at the first): reported for a member
         /// kept, named in the `no-member` rejection of one who is not.
         @exclusivity(unchecked) var leftOut: [Int] = []
 
-        init(id: String, keeping: Keeping) {
+        init(id: String, tests: [RecordTest?]) {
             self.id = id
-            self.keeping = keeping
+            self.tests = tests
             var f = [Value](repeating: .null, count: CanonicalSchema.member.fields.count)
             f[CanonicalSchema.memberID] = .string(id)
             self.fields = f
@@ -49,7 +49,7 @@ public struct MemberAssembler {
         /// it out, counted in the load report.
         @discardableResult
         public func add(_ record: Record, list slot: Int) -> Bool {
-            if let test = keeping.tests[slot], !test.keeps(record) {
+            if let test = tests[slot], !test.keeps(record) {
                 countLeftOut(kind: record.kind)
                 return false
             }
@@ -76,31 +76,24 @@ public struct MemberAssembler {
         }
     }
 
-    /// The record tests by member slot, shared by an assembler's builders.
-    final class Keeping {
-        let tests: [RecordTest?]
-        init(_ tests: [String: RecordTest]) {
-            self.tests = CanonicalSchema.member.fields.map { tests[$0.name] }
-        }
-    }
-
     var builders: [String: Builder] = [:]
     var sourceOf: [String: (file: String, line: Int?, resource: String?)] = [:]
-    let keeping: Keeping
+    /// The test of each list's records by member slot, given to every builder.
+    let tests: [RecordTest?]
 
     /// An assembler that leaves out the records `tests` say no measure can count (none by default).
     public init(keeping tests: [String: RecordTest] = [:]) {
-        keeping = Keeping(tests)
+        self.tests = CanonicalSchema.member.fields.map { tests[$0.name] }
     }
 
     /// The test of a list's records when the run leaves some out: a loader may ask it of a
     /// record's code before making the record (`RecordTest.mayKeep`), then `Builder.countLeftOut`.
-    public func test(forList slot: Int) -> RecordTest? { keeping.tests[slot] }
+    public func test(forList slot: Int) -> RecordTest? { tests[slot] }
 
     /// The builder for a member id, created on first use.
     public mutating func member(_ id: String) -> Builder {
         if let b = builders[id] { return b }
-        let b = Builder(id: id, keeping: keeping)
+        let b = Builder(id: id, tests: tests)
         builders[id] = b
         return b
     }

@@ -68,6 +68,15 @@ public struct LoadReport: Sendable, Codable, Equatable {
         rejections += other.rejections
     }
 
+    /// Counts as left out records that `records` counts as kept (a loader that drops records
+    /// after counting them, as the panel cache does with its stored report).
+    public mutating func moveToLeftOut(_ counts: [String: Int]) {
+        for (kind, n) in counts {
+            records[kind, default: 0] -= n
+            leftOut[kind, default: 0] += n
+        }
+    }
+
     /// Adds another part's counts of records kept and left out.
     public mutating func addCounts(_ other: LoadReport) {
         for (k, v) in other.records { records[k, default: 0] += v }
@@ -188,16 +197,6 @@ extension LoadOptions {
             }
         }
         return counts
-    }
-
-    /// A stored load report (a cache's) with `leftOut` of this load moved out of its records.
-    public static func report(_ stored: LoadReport, leavingOut counts: [String: Int]) -> LoadReport {
-        var report = stored
-        for (kind, n) in counts {
-            report.records[kind, default: 0] -= n
-            report.leftOut[kind, default: 0] += n
-        }
-        return report
     }
 }
 

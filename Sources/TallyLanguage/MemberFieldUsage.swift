@@ -8,8 +8,7 @@ extension Program {
     /// function they reach, read; nil when it uses the member as a whole value (then any field
     /// may be read). Library defines the measure never reaches are not counted.
     public var memberFieldsRead: Set<String>? {
-        var walk = MemberFieldWalk(program: self)
-        for (i, d) in defines.enumerated() where d.isRoot || d.role != .define { walk.define(i) }
+        let walk = MemberFieldWalk(walking: self)
         if walk.wholeMember { return nil }
         let root = schema.root
         return Set(walk.slots.map { root.fields[$0].name })
@@ -24,8 +23,7 @@ extension Program {
     ///
     ///     program.recordNeeds["observations"]?.keeps(observation)   // false: no query sees it
     public var recordNeeds: [String: RecordNeed] {
-        var walk = MemberFieldWalk(program: self)
-        for (i, d) in defines.enumerated() where d.isRoot || d.role != .define { walk.define(i) }
+        let walk = MemberFieldWalk(walking: self)
         if walk.wholeMember { return [:] }
         var needs: [String: RecordNeed] = [:]
         for (slot, tests) in walk.codeTests where !walk.wholeLists.contains(slot) {
@@ -89,7 +87,12 @@ private struct MemberFieldWalk {
     private var definesSeen: Set<Int> = []
     private var functionsSeen: Set<Int> = []
 
-    init(program: Program) { self.program = program }
+    /// The walk from the measure's own defines and its populations, strata, observations and
+    /// supplemental data.
+    init(walking program: Program) {
+        self.program = program
+        for (i, d) in program.defines.enumerated() where d.isRoot || d.role != .define { define(i) }
+    }
 
     /// The member's fields that hold a list of records of `kind`.
     private func listSlots(of kind: String) -> [Int] {
