@@ -90,7 +90,7 @@ final class MemberFieldUsageTests: TemporaryFolderTestCase {
             """)
         let program = try compile(m)
         let needs = program.recordNeeds
-        XCTAssertEqual(Set(needs.keys), ["conditions", "encounters", "observations"])
+        XCTAssertEqual(Set(needs.keys), ["conditions", "encounters", "observations", "medication_dispenses"])
         let diabetes = try XCTUnwrap(program.valueSets.first { $0.name == "Diabetes" }).codes
         let lab = try XCTUnwrap(program.valueSets.first { $0.name == "Lab" }).codes
         XCTAssertFalse(diabetes.isEmpty)
@@ -98,6 +98,9 @@ final class MemberFieldUsageTests: TemporaryFolderTestCase {
         XCTAssertEqual(needs["conditions"]?.codes, [CanonicalSchema.slot("Condition", "code"): diabetes])
         XCTAssertEqual(needs["observations"]?.codes, [CanonicalSchema.slot("Observation", "code"): lab.union(diabetes)])
         XCTAssertEqual(needs["encounters"]?.codes, [CanonicalSchema.slot("Encounter", "diagnoses"): diabetes])
+        // `o.status = "final" and (o.code in ...)`: the value-set side is the test kept.
+        XCTAssertEqual(needs["observations"]?.texts, [:])
+        XCTAssertEqual(needs["medication_dispenses"]?.texts, [CanonicalSchema.slot("MedicationDispense", "status"): ["completed"]])
 
         // The test says what a record needs: a condition coded in the value set, or not.
         let test = try XCTUnwrap(needs["conditions"]).test
@@ -114,6 +117,50 @@ final class MemberFieldUsageTests: TemporaryFolderTestCase {
         XCTAssertFalse(test.mayKeep(left[codeSlot], field: codeSlot))
         // Known only from another field: it may be kept.
         XCTAssertTrue(test.mayKeep(left[codeSlot], field: CanonicalSchema.slot("Condition", "onset")))
+    }
+
+    /// A string field compared with constant text (`=`, either way round, or `in` a list of
+    /// texts) is a test too; the records kept are those equal to one of the texts. A comparison
+    /// with anything else is not.
+    func testListsReadThroughTextComparisonsNeedOnlyThoseTexts() throws {
+        let m = try write("t.measure", """
+            measure T
+              scoring cohort
+            valueset Palliative = "tally-palliative-care"
+            define hospice = exists (encounters as e where e.setting = "hospice" and e.period is not null)
+            define stays = encounters as e where e.setting in ["snf", "irf"] or e.diagnoses in Palliative
+            define fills = medication_dispenses as f where "completed" = f.status
+            define requests = medication_requests as r where r.status = r.intent
+            define coverage = coverages as c where c.payer in ["Medicare", null]
+            population initial = hospice and exists stays and exists fills and exists requests and exists coverage
+            """)
+        let program = try compile(m)
+        let needs = program.recordNeeds
+        XCTAssertEqual(Set(needs.keys), ["encounters", "medication_dispenses"])
+        let setting = CanonicalSchema.slot("Encounter", "setting"), diagnoses = CanonicalSchema.slot("Encounter", "diagnoses")
+        XCTAssertEqual(needs["encounters"]?.texts, [setting: ["hospice", "snf", "irf"]])
+        let palliative = try XCTUnwrap(program.valueSets.first { $0.name == "Palliative" }).codes
+        XCTAssertEqual(needs["encounters"]?.codes, [diagnoses: palliative])
+        XCTAssertEqual(needs["medication_dispenses"]?.texts, [CanonicalSchema.slot("MedicationDispense", "status"): ["completed"]])
+
+        let test = try XCTUnwrap(needs["encounters"]).test
+        func encounter(_ s: Value) -> Record {
+            let e = CanonicalSchema.newRecord("Encounter")
+            e[setting] = s
+            return e
+        }
+        XCTAssertTrue(test.keeps(encounter(.string("hospice"))))
+        XCTAssertTrue(test.keeps(encounter(.string("irf"))))
+        XCTAssertFalse(test.keeps(encounter(.string("Hospice"))))  // `=` on strings is exact
+        XCTAssertFalse(test.keeps(encounter(.string("office"))))
+        XCTAssertFalse(test.keeps(encounter(.null)))
+        XCTAssertTrue(test.mayKeep(.string("snf"), field: setting))
+        // The diagnoses may still pass: known from the setting alone, it may be kept.
+        XCTAssertTrue(test.mayKeep(.string("office"), field: setting))
+        let dispenses = try XCTUnwrap(needs["medication_dispenses"]).test
+        let status = CanonicalSchema.slot("MedicationDispense", "status")
+        XCTAssertFalse(dispenses.mayKeep(.string("stopped"), field: status))
+        XCTAssertTrue(dispenses.mayKeep(.string("completed"), field: status))
     }
 
     /// A list passed to a function, reached through another record's field, or read in a query
