@@ -227,9 +227,10 @@ final class ObservationTable: Table {
     static let bpPanelCode = Value.concept(Concept(codes: [Code(system: codeSystemURL("loinc"), code: "85354-9")]))
     static let bpProfiles = Value.list([.string("http://hl7.org/fhir/StructureDefinition/bp")])
 
-    /// A row kept back until the last row because it names a panel.
+    /// A row kept back until the last row because it names a panel. No record is made for a
+    /// row the run leaves out (`panelRecords`); its dates are still checked with the panel's.
     struct PanelRow {
-        let record: Record
+        let record: Record?
         let line: Int
         let effective: Temporal?
         let encounter: String?
@@ -250,6 +251,11 @@ final class ObservationTable: Table {
     private var panels: [PanelGroup] = []
     private let panelIndex = ByteTable<Int>(capacity: 1024)
     private var panelKey: [UInt8] = []
+    /// Whether every panel row needs its record: when the run can keep a blood-pressure reading,
+    /// which is made from its rows' values (and status). Otherwise a row gets a record only when
+    /// its own code may pass the run's tests.
+    private lazy var readingsMayBeKept = map.ctx.assembler.test(forList: MemberSlot.all.observations)?
+        .mayKeep(Self.bpPanelCode, field: ObservationSlot.code) ?? true
 
     init(columns c: Columns, context: LoadContext) {
         map = ClinicalMapper(context)
@@ -280,7 +286,14 @@ final class ObservationTable: Table {
         let code = try map.concept(r, codes)
         let when = try r.dateTime(date)
         // Rows of a panel are checked together when the file ends; the others can be left out now.
-        guard !r.bytes(panelID).isEmpty
+        let panel = r.bytes(panelID)
+        let isBP = !panel.isEmpty && code.code.system == ClinicalValues.loincSystem
+            && (code.code.code == Self.systolic || code.code.code == Self.diastolic)
+        if !panel.isEmpty, !readingsMayBeKept, !map.ctx.mayPass(code, list: MemberSlot.all.observations, field: ObservationSlot.code) {
+            keep(nil, who, panel, PanelRow(record: nil, line: r.line, effective: when, encounter: nil, hasStatus: r.has(status), isBloodPressure: isBP), r.line)
+            return
+        }
+        guard !panel.isEmpty
             || map.ctx.mayKeep(code, list: MemberSlot.all.observations, field: ObservationSlot.code, ObservationSlot.info, of: map.ctx.member(who, line: r.line)) else { return }
         let f = ObservationSlot.info.record()
         f[ObservationSlot.id] = .optionalString(r.string(id))
@@ -292,9 +305,7 @@ final class ObservationTable: Table {
         f[ObservationSlot.value] = value
         f[ObservationSlot.comparator] = comparator
         let record = f
-        let panel = r.bytes(panelID)
         if !panel.isEmpty {
-            let isBP = code.code.system == ClinicalValues.loincSystem && (code.code.code == Self.systolic || code.code.code == Self.diastolic)
             keep(record, who, panel, PanelRow(record: record, line: r.line, effective: when, encounter: r.string(encounter),
                                               hasStatus: r.has(status), isBloodPressure: isBP), r.line)
             return
@@ -303,7 +314,7 @@ final class ObservationTable: Table {
     }
 
     /// Keeps a panel row back, in its member's panel.
-    private func keep(_ record: Record, _ who: Bytes, _ panel: Bytes, _ row: PanelRow, _ line: Int) {
+    private func keep(_ record: Record?, _ who: Bytes, _ panel: Bytes, _ row: PanelRow, _ line: Int) {
         let ctx = map.ctx
         // The member's first record is where a `no-member` rejection points, as for other rows.
         let personID = ctx.strings.intern(who)
@@ -337,23 +348,35 @@ final class ObservationTable: Table {
                 continue
             }
             let b = ctx.assembler.member(group.person)
-            for row in rows where b.add(row.record, list: MemberSlot.all.observations) {
-                map.linkEncounter(row.record, slot: ObservationSlot.encounter, b, row.encounter)
+            for row in rows {
+                guard let record = row.record else {
+                    b.countLeftOut(kind: ObservationSlot.info.kind)
+                    continue
+                }
+                if b.add(record, list: MemberSlot.all.observations) {
+                    map.linkEncounter(record, slot: ObservationSlot.encounter, b, row.encounter)
+                }
             }
             guard isBloodPressure else { continue }
+            guard readingsMayBeKept else {
+                b.countLeftOut(kind: ObservationSlot.info.kind)
+                continue
+            }
+            // Every row has its record here (see `readingsMayBeKept`).
             var components: [Value] = []
             for row in rows where row.isBloodPressure {
+                guard let record = row.record else { continue }
                 let c = ComponentSlot.info.record()
-                c[ComponentSlot.code] = row.record.fields[ObservationSlot.code]
-                c[ComponentSlot.value] = row.record.fields[ObservationSlot.value]
-                c[ComponentSlot.comparator] = row.record.fields[ObservationSlot.comparator]
+                c[ComponentSlot.code] = record.fields[ObservationSlot.code]
+                c[ComponentSlot.value] = record.fields[ObservationSlot.value]
+                c[ComponentSlot.comparator] = record.fields[ObservationSlot.comparator]
                 components.append(.record(c))
             }
             let f = ObservationSlot.info.record()
             f[ObservationSlot.id] = .string(group.id)
             f[ObservationSlot.code] = Self.bpPanelCode
             f[ObservationSlot.profiles] = Self.bpProfiles
-            f[ObservationSlot.status] = rows.first { $0.hasStatus }?.record.fields[ObservationSlot.status] ?? ClinicalValues.final
+            f[ObservationSlot.status] = rows.first { $0.hasStatus }?.record?.fields[ObservationSlot.status] ?? ClinicalValues.final
             f[ObservationSlot.category] = ClinicalValues.vitalSignsCategory
             f[ObservationSlot.effective] = rows[0].effective.map(Value.temporal) ?? .null
             f[ObservationSlot.components] = .list(components)
@@ -464,9 +487,14 @@ final class EncounterTable: Table {
     let map: ClinicalMapper
     let id, person, type, start, end, disposition, attending, facility, dxType, dx, drgType, drg, paid, allowed: Int
     private var settings: [String: CareSetting] = [:]
+    /// The run's test of encounters when it reads only the fields `row` fills first.
+    private let earlyTest: RecordTest?
 
     init(columns c: Columns, context: LoadContext) {
         map = ClinicalMapper(context)
+        let K = EncounterSlot.all
+        earlyTest = context.assembler.test(forList: MemberSlot.all.encounters)
+            .flatMap { $0.fields.isSubset(of: [K.status, K.type, K.setting, K.klass, K.diagnoses]) ? $0 : nil }
         id = c("encounter_id"); person = c("person_id"); type = c("encounter_type")
         start = c("encounter_start_date"); end = c("encounter_end_date"); disposition = c("discharge_disposition_code")
         attending = c("attending_provider_id"); facility = c("facility_npi")
@@ -483,24 +511,32 @@ final class EncounterTable: Table {
         let drgSystem = try r.system(drgType, map.ctx.systems, fallback: CodeSystems.msdrg)!
         let paidAmount = try r.amount(paid), allowedAmount = try r.amount(allowed)
         let ctx = map.ctx
+        let K = EncounterSlot.all
         let f = EncounterSlot.info.record()
-        f[EncounterSlot.all.id] = .string(ByteParse.string(idBytes))
-        f[EncounterSlot.all.status] = ClinicalValues.finished
+        // The fields a run's tests read (setting, type, diagnoses) first: a record they leave out
+        // is not made further.
+        f[K.status] = ClinicalValues.finished
         if let text = ctx.text(r.bytes(type)) {
             let setting = settings[text] ?? CareSetting.fromEncounterType(text)
             settings[text] = setting
-            f[EncounterSlot.all.type] = map.encounterType(text)
-            f[EncounterSlot.all.setting] = ClaimBuilder.settingValues[setting]!.setting
-            f[EncounterSlot.all.klass] = ClaimBuilder.settingValues[setting]!.klass
+            let values = ClaimBuilder.settingValues[setting]!
+            f[K.type] = map.encounterType(text)
+            f[K.setting] = values.setting
+            f[K.klass] = values.klass
         }
-        f[EncounterSlot.all.period] = from == nil && to == nil ? .null : .period(from.map(Value.temporal) ?? .null, to.map(Value.temporal) ?? .null)
-        f[EncounterSlot.all.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, r.bytes(disposition))?.conceptValue ?? .null
-        if let d = ctx.systems.code(dxSystem, r.bytes(dx)) { f[EncounterSlot.all.diagnoses] = .list([d.codeValue]) }
-        f[EncounterSlot.all.drg] = ctx.systems.code(drgSystem, r.bytes(drg))?.codeValue ?? .null
-        f[EncounterSlot.all.provider] = .optionalString(ctx.text(r.bytes(attending)))
-        f[EncounterSlot.all.facility] = .optionalString(ctx.text(r.bytes(facility)))
-        f[EncounterSlot.all.money.paid] = paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
-        f[EncounterSlot.all.money.allowed] = allowedAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
+        if let d = ctx.systems.code(dxSystem, r.bytes(dx)) { f[K.diagnoses] = .list([d.codeValue]) }
+        if let test = earlyTest, !test.keeps(f) {
+            ctx.member(who, line: r.line).countLeftOut(kind: EncounterSlot.info.kind)
+            return
+        }
+        f[K.id] = .string(ByteParse.string(idBytes))
+        f[K.period] = from == nil && to == nil ? .null : .period(from.map(Value.temporal) ?? .null, to.map(Value.temporal) ?? .null)
+        f[K.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, r.bytes(disposition))?.conceptValue ?? .null
+        f[K.drg] = ctx.systems.code(drgSystem, r.bytes(drg))?.codeValue ?? .null
+        f[K.provider] = .optionalString(ctx.text(r.bytes(attending)))
+        f[K.facility] = .optionalString(ctx.text(r.bytes(facility)))
+        f[K.money.paid] = paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
+        f[K.money.allowed] = allowedAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null
         ctx.member(who, line: r.line).add(f, list: MemberSlot.all.encounters)
     }
 }

@@ -56,15 +56,21 @@ final class LoadContext {
     /// kept with the code; the member is looked up only for a record left out.
     func mayKeep(_ code: CodeSystems.CodeEntry, list: Int, field: Int, _ info: KindInfo,
                  of member: @autoclosure () -> MemberAssembler.Builder) -> Bool {
+        if mayPass(code, list: list, field: field) { return true }
+        member().countLeftOut(kind: info.kind)
+        return false
+    }
+
+    /// `mayKeep` without counting: whether the list's test (none: yes) can pass a record with
+    /// this code in `field`. Each code's answer is kept with the code.
+    func mayPass(_ code: CodeSystems.CodeEntry, list: Int, field: Int) -> Bool {
         guard let test = assembler.test(forList: list) else { return true }
         let bit: UInt64 = 1 << UInt64(list)
         if code.tested & bit == 0 {
             code.tested |= bit
             if test.mayKeep(code.conceptValue, field: field) { code.passed |= bit }
         }
-        if code.passed & bit != 0 { return true }
-        member().countLeftOut(kind: info.kind)
-        return false
+        return code.passed & bit != 0
     }
 
     /// A line number as a rejection's message names it (marked for rewriting when lines are relative).

@@ -75,6 +75,10 @@ public struct RecordTest: Sendable {
         self.texts = texts
     }
 
+    /// The fields the test reads: a loader that fills these first can test a record before
+    /// making the rest of it.
+    public var fields: Set<Int> { Set(tests.map(\.field) + texts.map(\.field)) }
+
     /// Whether some query of the run can count the record: the same value-set membership test
     /// as the measures' `in`, and the same string equality as their `=`.
     @inline(__always)

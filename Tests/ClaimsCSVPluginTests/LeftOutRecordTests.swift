@@ -83,6 +83,79 @@ final class LeftOutRecordTests: ClaimsCSVTestCase {
         XCTAssertEqual(records(try member(whole, "p1"), "observations").count, 1)
     }
 
+    /// When the run can keep no blood-pressure reading, a panel row gets a record only when its
+    /// own code may be kept: the others are counted, as is each reading, and the panel's dates
+    /// are still checked. When a reading can be kept, every row is made, as its values and status
+    /// go into the reading.
+    func testPanelRowsMakeRecordsOnlyForWhatARunCanKeep() throws {
+        try patients("p1")
+        try write("observation.csv", """
+            observation_id,person_id,panel_id,encounter_id,observation_date,observation_type,normalized_code_type,normalized_code,result,normalized_units,status
+            o1,p1,bp1,e1,2024-03-01,vital-signs,loinc,8480-6,120,mm[Hg],amended
+            o2,p1,bp1,e1,2024-03-01,vital-signs,loinc,8462-4,80,mm[Hg],
+            o3,p1,bp1,e1,2024-03-01,laboratory,loinc,4548-4,7.1,%,
+            o4,p1,bp2,,2024-04-01,vital-signs,loinc,8480-6,130,mm[Hg],
+
+            """)
+        try write("encounter.csv", """
+            encounter_id,person_id,encounter_type,encounter_start_date,encounter_end_date
+            e1,p1,office visit,2024-03-01,2024-03-01
+
+            """)
+        let code = CanonicalSchema.slot("Observation", "code")
+        var lab = RecordNeed()
+        lab.codes[code] = ["http://loinc.org|4548-4"]
+        let labs = try load(["observations": lab.test])
+        let whole = try load([:])
+        XCTAssertEqual(whole.report.rejections, [])
+        XCTAssertEqual(labs.report.rejections, [])
+        // Five rows and two readings; only the HbA1c row is kept, with its encounter.
+        XCTAssertEqual(records(try member(whole, "p1"), "observations").count, 6)
+        XCTAssertEqual(labs.report.leftOut, ["Observation": 5])
+        let kept = records(try member(labs, "p1"), "observations")
+        XCTAssertEqual(kept.map { field($0, "id").asString }, ["o3"])
+        XCTAssertEqual(field(kept[0], "encounter").asRecord.map { field($0, "id").asString }, "e1")
+
+        var readings = RecordNeed()
+        readings.codes[code] = ["http://loinc.org|85354-9"]
+        let bp = try load(["observations": readings.test])
+        XCTAssertEqual(bp.report.leftOut, ["Observation": 4])
+        let bpKept = records(try member(bp, "p1"), "observations")
+        XCTAssertEqual(bpKept.map { field($0, "id").asString }, ["bp1", "bp2"])
+        let all = records(try member(whole, "p1"), "observations").filter { field($0, "id").asString?.hasPrefix("bp") == true }
+        XCTAssertEqual(bpKept.map { String(describing: $0) }, all.map { String(describing: $0) })
+        XCTAssertEqual(field(bpKept[0], "status").asString, "amended")
+        XCTAssertEqual(field(bpKept[0], "components").asList.count, 2)
+    }
+
+    /// Encounters tested by setting text and diagnosis codes are tested before the rest of the
+    /// record is made: those kept are the records of a whole load, a bad row is still rejected,
+    /// and the others are counted.
+    func testEncountersAreTestedBeforeTheyAreMade() throws {
+        try patients("p1")
+        try write("encounter.csv", """
+            encounter_id,person_id,encounter_type,encounter_start_date,encounter_end_date,primary_diagnosis_code_type,primary_diagnosis_code,paid_amount
+            e1,p1,hospice,2024-03-01,2024-03-05,,,100.00
+            e2,p1,office visit,2024-04-01,2024-04-01,icd-10-cm,E11.9,80.00
+            e3,p1,office visit,2024-05-01,2024-05-01,icd-10-cm,Z00.00,80.00
+            e4,p1,office visit,2024-06-02,2024-06-01,icd-10-cm,Z00.00,80.00
+            e5,p1,,2024-07-01,2024-07-01,,,
+
+            """)
+        var need = RecordNeed()
+        need.texts[CanonicalSchema.slot("Encounter", "setting")] = ["hospice"]
+        need.codes[CanonicalSchema.slot("Encounter", "diagnoses")] = ["\(icd10cm)|E11.9"]
+        let some = try load(["encounters": need.test])
+        let whole = try load([:])
+        XCTAssertEqual(some.report.rejections, whole.report.rejections)
+        XCTAssertEqual(some.report.rejections.map(\.code), ["end-before-start"])
+        XCTAssertEqual(some.report.leftOut, ["Encounter": 2])
+        let kept = records(try member(some, "p1"), "encounters")
+        XCTAssertEqual(kept.map { field($0, "id").asString }, ["e1", "e2"])
+        let all = records(try member(whole, "p1"), "encounters").filter { ["e1", "e2"].contains(field($0, "id").asString) }
+        XCTAssertEqual(kept.map { String(describing: $0) }, all.map { String(describing: $0) })
+    }
+
     /// The measures of the library (those whose value sets ship with it) over the example panel:
     /// leaving out the records their value-set tests cannot keep changes no summary and no
     /// member's result, and does leave records out.
