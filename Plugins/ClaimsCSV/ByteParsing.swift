@@ -260,6 +260,19 @@ enum ByteParse {
 
     static func string(_ b: Bytes) -> String { String(decoding: b, as: UTF8.self) }
 
+    /// `"<bytes>-<n>"` (a claim line's id) made in one allocation: joining Strings would make
+    /// one per piece longer than a small string's 15 bytes.
+    static func string(_ b: Bytes, dash n: Int) -> String {
+        let digits = String(n).utf8
+        return String(unsafeUninitializedCapacity: b.count + 1 + digits.count) { out in
+            var i = out.initialize(from: b).index
+            out[i] = 0x2D
+            i += 1
+            for d in digits { out[i] = d; i += 1 }
+            return i
+        }
+    }
+
     /// The text of a field as a message shows it (shortened when long).
     static func quoted(_ b: Bytes) -> String {
         let s = string(b)

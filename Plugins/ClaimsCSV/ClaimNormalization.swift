@@ -319,6 +319,21 @@ final class ClaimBuilder {
         return e
     }
 
+    /// The rest of a claim's encounter: id, the stay's period (the claim's days when the stay is
+    /// the claim's dates), discharge disposition, DRG, provider and facility.
+    private func fillEncounter(_ e: Record, _ ctx: LoadContext, _ K: Constants, idValue: Value, claimDays: Value,
+                               stay: (start: Int32, end: Int32), claim: (first: Int32, last: Int32)) {
+        e[K.encounter.id] = idValue
+        e[K.encounter.period] = stay.start == claim.first && stay.end == claim.last ? claimDays
+            : Value.period(ClaimBuilder.date(stay.start).map(Value.dayDateTime) ?? .null, ClaimBuilder.date(stay.end).map(Value.dayDateTime) ?? .null)
+        if let disposition {
+            e[K.encounter.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, disposition).conceptValue
+        }
+        e[K.encounter.drg] = drg?.codeValue ?? .null
+        e[K.encounter.provider] = .optionalString(rendering)
+        e[K.encounter.facility] = .optionalString(facility)
+    }
+
     @inline(__always)
     static func dollars(_ fixed: Int64) -> Value { fixed == noAmount ? .null : .decimal(ByteParse.dollars(fixed)) }
 
@@ -418,26 +433,25 @@ final class ClaimBuilder {
         let claimDays = Value.period(firstDate.map(Value.dayDateTime) ?? .null, lastDate.map(Value.dayDateTime) ?? .null)
         var encounterValue = Value.null
         if made.encounters {
-            let encounterPeriod = stayStart == first && stayEnd == last ? claimDays
-                : Value.period(ClaimBuilder.date(stayStart).map(Value.dayDateTime) ?? .null, ClaimBuilder.date(stayEnd).map(Value.dayDateTime) ?? .null)
+            // The fields a run's tests may read first: an encounter they leave out is made no
+            // further (nor linked from the claim's conditions and procedures: a run that tests
+            // encounters reads no record's `encounter`).
             let e = K.encounter.info.record()
-            e[K.encounter.id] = idValue
             e[K.encounter.status] = K.finished
             e[K.encounter.klass] = classValue
             e[K.encounter.type] = types.count == 1 ? types[0].conceptListValue : .list(types.map(\.conceptValue))
-            e[K.encounter.period] = encounterPeriod
-            if let disposition {
-                e[K.encounter.dischargeDisposition] = ctx.systems.code(CodeSystems.dischargeStatus, disposition).conceptValue
-            }
             e[K.encounter.setting] = settingValue
             e[K.encounter.diagnoses] = diagnoses
-            e[K.encounter.drg] = drg?.codeValue ?? .null
-            e[K.encounter.provider] = .optionalString(rendering)
-            e[K.encounter.facility] = .optionalString(facility)
-            setMoney(e, K.encounter.money, paidValue, allowedValue, networkValue, idValue)
-            member.add(e, list: K.member.encounters)
-            encounterValue = .record(e)
+            if let test = ctx.earlyEncounterTest, !test.keeps(e) {
+                member.countLeftOut(kind: K.encounter.info.kind)
+            } else {
+                fillEncounter(e, ctx, K, idValue: idValue, claimDays: claimDays, stay: (stayStart, stayEnd), claim: (first, last))
+                setMoney(e, K.encounter.money, paidValue, allowedValue, networkValue, idValue)
+                member.add(e, list: K.member.encounters)
+                encounterValue = .record(e)
+            }
         }
+
 
         // A condition per diagnosis code, with the claim's amounts.
         let onset = firstDate.map(Value.dayDateTime) ?? .null
@@ -528,17 +542,18 @@ final class PharmacyClaimTable: Table {
         let network = try r.flag(inNetwork)
         // A repeated claim line is rejected before the row is mapped (`sharedKey`).
         let claim = ByteParse.string(idBytes)
-        let id = number.map { claim + "-" + String($0) } ?? claim
+        let id = number.map { ByteParse.string(idBytes, dash: $0) } ?? claim
 
+        let K = MedicationDispenseSlot.all
         let f = MedicationDispenseSlot.info.record()
-        f[MedicationDispenseSlot.all.id] = .string(id)
-        f[MedicationDispenseSlot.all.medication] = medication.conceptValue
-        f[MedicationDispenseSlot.all.status] = ClaimBuilder.completed
-        f[MedicationDispenseSlot.all.dispensed] = dispensed.map(Value.dayDateTime) ?? .null
-        f[MedicationDispenseSlot.all.daysSupply] = days.map(Value.integer) ?? .null
-        f[MedicationDispenseSlot.all.quantity] = qty.map(Value.decimal) ?? .null
-        f[MedicationDispenseSlot.all.prescriber] = .optionalString(ctx.text(r.bytes(prescriber)))
-        setMoney(f, MedicationDispenseSlot.all.money, paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null,
+        f[K.id] = .string(id)
+        f[K.medication] = medication.conceptValue
+        f[K.status] = ClaimBuilder.completed
+        f[K.dispensed] = dispensed.map(Value.dayDateTime) ?? .null
+        f[K.daysSupply] = days.map(Value.integer) ?? .null
+        f[K.quantity] = qty.map(Value.decimal) ?? .null
+        f[K.prescriber] = .optionalString(ctx.text(r.bytes(prescriber)))
+        setMoney(f, K.money, paidAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null,
                  allowedAmount.map { .decimal(ByteParse.dollars($0)) } ?? .null, Value(network), .string(claim))
         ctx.member(personBytes, line: r.line).add(f, list: MemberSlot.all.medicationDispenses)
     }

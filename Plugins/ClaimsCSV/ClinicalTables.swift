@@ -487,14 +487,9 @@ final class EncounterTable: Table {
     let map: ClinicalMapper
     let id, person, type, start, end, disposition, attending, facility, dxType, dx, drgType, drg, paid, allowed: Int
     private var settings: [String: CareSetting] = [:]
-    /// The run's test of encounters when it reads only the fields `row` fills first.
-    private let earlyTest: RecordTest?
 
     init(columns c: Columns, context: LoadContext) {
         map = ClinicalMapper(context)
-        let K = EncounterSlot.all
-        earlyTest = context.assembler.test(forList: MemberSlot.all.encounters)
-            .flatMap { $0.fields.isSubset(of: [K.status, K.type, K.setting, K.klass, K.diagnoses]) ? $0 : nil }
         id = c("encounter_id"); person = c("person_id"); type = c("encounter_type")
         start = c("encounter_start_date"); end = c("encounter_end_date"); disposition = c("discharge_disposition_code")
         attending = c("attending_provider_id"); facility = c("facility_npi")
@@ -525,7 +520,7 @@ final class EncounterTable: Table {
             f[K.klass] = values.klass
         }
         if let d = ctx.systems.code(dxSystem, r.bytes(dx)) { f[K.diagnoses] = .list([d.codeValue]) }
-        if let test = earlyTest, !test.keeps(f) {
+        if let test = ctx.earlyEncounterTest, !test.keeps(f) {
             ctx.member(who, line: r.line).countLeftOut(kind: EncounterSlot.info.kind)
             return
         }

@@ -61,6 +61,15 @@ final class LoadContext {
         return false
     }
 
+    /// The run's test of encounters when it reads only the fields a loader fills first (status,
+    /// class, type, setting, diagnoses), so an encounter can be tested before the rest of it is
+    /// made; nil when there is no test or it reads other fields.
+    lazy var earlyEncounterTest: RecordTest? = {
+        let K = EncounterSlot.all
+        return assembler.test(forList: MemberSlot.all.encounters)
+            .flatMap { $0.fields.isSubset(of: [K.status, K.klass, K.type, K.setting, K.diagnoses]) ? $0 : nil }
+    }()
+
     /// `mayKeep` without counting: whether the list's test (none: yes) can pass a record with
     /// this code in `field`. Each code's answer is kept with the code.
     func mayPass(_ code: CodeSystems.CodeEntry, list: Int, field: Int) -> Bool {

@@ -156,6 +156,28 @@ final class LeftOutRecordTests: ClaimsCSVTestCase {
         XCTAssertEqual(kept.map { String(describing: $0) }, all.map { String(describing: $0) })
     }
 
+    /// A claim's encounter is tested the same way before the rest of it is made.
+    func testClaimEncountersAreTestedBeforeTheyAreMade() throws {
+        try patients("p1")
+        var m = CSVBuilder.medical()
+        m.add(["claim_id": "c1", "claim_line_number": "1", "person_id": "p1", "claim_start_date": "2024-02-01", "claim_end_date": "2024-02-01",
+               "place_of_service_code": "11", "hcpcs_code": "99213", "diagnosis_code_type": "icd-10-cm", "diagnosis_code_1": "I10"])
+        m.add(["claim_id": "c2", "claim_line_number": "1", "person_id": "p1", "claim_start_date": "2024-03-01", "claim_end_date": "2024-03-04",
+               "admission_date": "2024-03-01", "discharge_date": "2024-03-04", "bill_type_code": "111", "revenue_center_code": "0120",
+               "discharge_disposition_code": "01", "diagnosis_code_type": "icd-10-cm", "diagnosis_code_1": "I10"])
+        try write("medical_claim.csv", m.text)
+        var need = RecordNeed()
+        need.texts[CanonicalSchema.slot("Encounter", "setting")] = ["inpatient"]
+        let some = try load(["encounters": need.test])
+        let whole = try load([:])
+        XCTAssertEqual(some.report.leftOut, ["Encounter": 1])
+        let kept = records(try member(some, "p1"), "encounters")
+        let all = records(try member(whole, "p1"), "encounters")
+        XCTAssertEqual(all.map { field($0, "setting").asString }, ["office", "inpatient"])
+        XCTAssertEqual(kept.map { String(describing: $0) }, [String(describing: all[1])])
+        XCTAssertEqual(records(try member(some, "p1"), "claims").count, 2)
+    }
+
     /// The measures of the library (those whose value sets ship with it) over the example panel:
     /// leaving out the records their value-set tests cannot keep changes no summary and no
     /// member's result, and does leave records out.
