@@ -486,7 +486,8 @@ final class EncounterTable: Table {
     static let required = [["encounter_id"], ["person_id"]]
     let map: ClinicalMapper
     let id, person, type, start, end, disposition, attending, facility, dxType, dx, drgType, drg, paid, allowed: Int
-    private var settings: [String: CareSetting] = [:]
+    /// Per encounter type, by its bytes: the values it gives (type, setting, class).
+    private let typeValues = ByteTable<(type: Value, setting: Value, klass: Value)>(capacity: 64)
 
     init(columns c: Columns, context: LoadContext) {
         map = ClinicalMapper(context)
@@ -511,11 +512,14 @@ final class EncounterTable: Table {
         // The fields a run's tests read (setting, type, diagnoses) first: a record they leave out
         // is not made further.
         f[K.status] = ClinicalValues.finished
-        if let text = ctx.text(r.bytes(type)) {
-            let setting = settings[text] ?? CareSetting.fromEncounterType(text)
-            settings[text] = setting
-            let values = ClaimBuilder.settingValues[setting]!
-            f[K.type] = map.encounterType(text)
+        let typeBytes = r.bytes(type)
+        if !typeBytes.isEmpty {
+            let values = typeValues.value(typeBytes) { b in
+                let text = ctx.strings.intern(b)
+                let setting = ClaimBuilder.settingValues[CareSetting.fromEncounterType(text)]!
+                return (map.encounterType(text), setting.setting, setting.klass)
+            }
+            f[K.type] = values.type
             f[K.setting] = values.setting
             f[K.klass] = values.klass
         }

@@ -62,15 +62,15 @@ public struct RecordNeed: Sendable, Equatable {
     /// The need in the form a loader tests records with.
     public var test: RecordTest {
         RecordTest(codes.sorted { $0.key < $1.key }.map { ($0.key, CodeSet($0.value)) },
-                   texts: texts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+                   texts: texts.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted()) })
     }
 }
 
 /// `RecordNeed` made ready to test records: one code table per field, one set of texts per field.
 public struct RecordTest: Sendable {
     let tests: [(field: Int, codes: CodeSet)]
-    let texts: [(field: Int, values: Set<String>)]
-    init(_ tests: [(field: Int, codes: CodeSet)], texts: [(field: Int, values: Set<String>)] = []) {
+    let texts: [(field: Int, values: [String])]
+    init(_ tests: [(field: Int, codes: CodeSet)], texts: [(field: Int, values: [String])] = []) {
         self.tests = tests
         self.texts = texts
     }
@@ -98,8 +98,9 @@ public struct RecordTest: Sendable {
     }
 
     /// `value = text` true for one of the texts (null, or any value not a string, equals none).
+    /// The texts are few: comparing with each costs less than hashing the value.
     @inline(__always)
-    static func equalsOne(_ value: Value, _ texts: Set<String>) -> Bool {
+    static func equalsOne(_ value: Value, _ texts: [String]) -> Bool {
         if case .string(let s) = value { return texts.contains(s) }
         return false
     }
