@@ -447,11 +447,9 @@ final class ClaimBuilder {
             } else {
                 fillEncounter(e, ctx, K, idValue: idValue, claimDays: claimDays, stay: (stayStart, stayEnd), claim: (first, last))
                 setMoney(e, K.encounter.money, paidValue, allowedValue, networkValue, idValue)
-                member.add(e, list: K.member.encounters)
-                encounterValue = .record(e)
+                if member.add(e, list: K.member.encounters) { encounterValue = .record(e) }
             }
         }
-
 
         // A condition per diagnosis code, with the claim's amounts.
         let onset = firstDate.map(Value.dayDateTime) ?? .null

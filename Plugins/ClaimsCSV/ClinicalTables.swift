@@ -244,13 +244,19 @@ final class ObservationTable: Table {
     final class PanelGroup {
         let person: String, id: String
         var rows: [PanelRow] = []
-        init(person: String, id: String) { self.person = person; self.id = id }
+        init(person: String, id: String) {
+            self.person = person
+            self.id = id
+            rows.reserveCapacity(2)  // a systolic and a diastolic row, most often
+        }
     }
 
     /// Panels in the order their first row appears, found by member and panel id.
     private var panels: [PanelGroup] = []
     private let panelIndex = ByteTable<Int>(capacity: 1024)
     private var panelKey: [UInt8] = []
+    /// The panel of the previous panel row (-1: none yet).
+    private var lastPanel = -1
     /// Whether every panel row needs its record: when the run can keep a blood-pressure reading,
     /// which is made from its rows' values (and status). Otherwise a row gets a record only when
     /// its own code may pass the run's tests.
@@ -290,7 +296,7 @@ final class ObservationTable: Table {
         let isBP = !panel.isEmpty && code.code.system == ClinicalValues.loincSystem
             && (code.code.code == Self.systolic || code.code.code == Self.diastolic)
         if !panel.isEmpty, !readingsMayBeKept, !map.ctx.mayPass(code, list: MemberSlot.all.observations, field: ObservationSlot.code) {
-            keep(nil, who, panel, PanelRow(record: nil, line: r.line, effective: when, encounter: nil, hasStatus: r.has(status), isBloodPressure: isBP), r.line)
+            keep(who, panel, PanelRow(record: nil, line: r.line, effective: when, encounter: nil, hasStatus: r.has(status), isBloodPressure: isBP), r.line)
             return
         }
         guard !panel.isEmpty
@@ -306,15 +312,21 @@ final class ObservationTable: Table {
         f[ObservationSlot.comparator] = comparator
         let record = f
         if !panel.isEmpty {
-            keep(record, who, panel, PanelRow(record: record, line: r.line, effective: when, encounter: r.string(encounter),
-                                              hasStatus: r.has(status), isBloodPressure: isBP), r.line)
+            keep(who, panel, PanelRow(record: record, line: r.line, effective: when, encounter: r.string(encounter),
+                                      hasStatus: r.has(status), isBloodPressure: isBP), r.line)
             return
         }
         map.add(record, to: MemberSlot.all.observations, of: who, line: r.line, encounter: ObservationSlot.encounter, r.string(encounter))
     }
 
     /// Keeps a panel row back, in its member's panel.
-    private func keep(_ record: Record?, _ who: Bytes, _ panel: Bytes, _ row: PanelRow, _ line: Int) {
+    private func keep(_ who: Bytes, _ panel: Bytes, _ row: PanelRow, _ line: Int) {
+        // Rows of one panel usually follow each other: the previous row's panel, whose key is
+        // still in `panelKey`, needs no lookup (and its member is noted already).
+        if lastPanel >= 0, isPanelKey(who, panel) {
+            panels[lastPanel].rows.append(row)
+            return
+        }
         let ctx = map.ctx
         // The member's first record is where a `no-member` rejection points, as for other rows.
         let personID = ctx.strings.intern(who)
@@ -326,6 +338,13 @@ final class ObservationTable: Table {
         let i = panelKey.withUnsafeBufferPointer { key in panelIndex.value(key) { _ in panels.count } }
         if i == panels.count { panels.append(PanelGroup(person: personID, id: ByteParse.string(panel))) }
         panels[i].rows.append(row)
+        lastPanel = i
+    }
+
+    /// Whether `panelKey` is the key of this member's panel (`who`, a zero byte, `panel`).
+    private func isPanelKey(_ who: Bytes, _ panel: Bytes) -> Bool {
+        guard panelKey.count == who.count + 1 + panel.count, panelKey[who.count] == 0 else { return false }
+        return panelKey[..<who.count].elementsEqual(who) && panelKey[(who.count + 1)...].elementsEqual(panel)
     }
 
     /// Adds the panel rows, and a blood-pressure reading per panel with a systolic or diastolic
@@ -386,6 +405,7 @@ final class ObservationTable: Table {
             }
         }
         panels = []
+        lastPanel = -1
     }
 }
 

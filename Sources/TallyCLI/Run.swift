@@ -74,7 +74,8 @@ struct Run: RegistryCommand {
         // Parts (of a large panel) are loaded and evaluated as they come, so only a few parts are
         // in memory at once; their summaries merge into the same result whatever the parts.
         let fields = Self.memberFields(read: evaluators, suite: suiteFile, memberLevel: memberLevel)
-        let tests = LoadOptions.recordTests(for: evaluators.map(\.program), memberFields: fields)
+        let tests = LoadOptions.recordTests(for: evaluators.map(\.program), memberFields: fields,
+                                            runReads: Self.fieldsReadByTheRun(suite: suiteFile, memberLevel: memberLevel))
         let loadReport = try dataOptions.loadParts(data, registry, jobs: jobs, memberFields: fields, recordTests: tests) { [memberLevel, jobs] part in
             var members = part.members
             if let s = suiteFile { members = members.filter(s.includes) }
@@ -129,6 +130,13 @@ struct Run: RegistryCommand {
             guard let read = e.program.memberFieldsRead else { return nil }
             fields.formUnion(read)
         }
+        return fields.union(fieldsReadByTheRun(suite: suite, memberLevel: memberLevel))
+    }
+
+    /// The member fields the run reads for itself, whole: the enrollments of a suite's member
+    /// filters and the attributions of care-gap worklists.
+    static func fieldsReadByTheRun(suite: Suite?, memberLevel: Bool) -> Set<String> {
+        var fields: Set<String> = []
         if let suite, !suite.filters.isEmpty { fields.insert("enrollments") }
         if memberLevel { fields.insert("attributions") }
         return fields

@@ -161,8 +161,11 @@ extension LoadOptions {
     /// The record tests (`recordTests`) of a run of these programs that reads `memberFields`
     /// (`Program.memberFieldsRead` of them all, plus what the run itself reads; nil: everything):
     /// a list is tested only when every program that reads it reads it through value-set tests
-    /// (`Program.recordNeeds`, combined); a list the run reads for itself is not.
-    public static func recordTests(for programs: [Program], memberFields: Set<String>?) -> [String: RecordTest] {
+    /// (`Program.recordNeeds`, combined); a list the run reads for itself (`runReads`: a suite's
+    /// enrollments for its member filters, attributions for care-gap worklists) is not, whatever
+    /// the programs do with it.
+    public static func recordTests(for programs: [Program], memberFields: Set<String>?,
+                                   runReads: Set<String> = []) -> [String: RecordTest] {
         guard let memberFields else { return [:] }
         var needs: [String: RecordNeed] = [:], whole: Set<String> = []
         var readByPrograms: Set<String> = []
@@ -175,6 +178,7 @@ extension LoadOptions {
             }
         }
         whole.formUnion(memberFields.subtracting(readByPrograms))
+        whole.formUnion(runReads)
         return needs.filter { !whole.contains($0.key) }.mapValues(\.test)
     }
 }

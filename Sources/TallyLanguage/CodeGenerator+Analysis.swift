@@ -106,12 +106,15 @@ struct BodyAnalysis {
     }
 
     /// Whether an expression's evaluation can record a runtime error (defines followed).
-    func mayRaise(_ t: Typed) -> Bool {
+    func mayRaise(_ t: Typed) -> Bool { Self.mayRaise(t, defines: defineMayRaise, functions: functionMayRaise) }
+
+    /// `mayRaise` from what is known of each define and function (`Program` keeps it too).
+    static func mayRaise(_ t: Typed, defines: [Bool], functions: [Bool]) -> Bool {
         switch t.ir {
         case .builtin(let b, _) where b == .singleton || b == .raiseError: return true
-        case .define(let i): return defineMayRaise[i]
-        case .function(let i, let args): return functionMayRaise[i] || args.contains(where: mayRaise)
-        default: return children(t.ir).contains(where: mayRaise)
+        case .define(let i): return defines[i]
+        case .function(let i, let args): return functions[i] || args.contains { mayRaise($0, defines: defines, functions: functions) }
+        default: return children(t.ir).contains { mayRaise($0, defines: defines, functions: functions) }
         }
     }
 

@@ -39,7 +39,8 @@ struct CodeGenerator {
                        functionEvals: functionEvals, functionFrameSizes: c.functions.map(\.frameSize),
                        functionMemoized: c.functions.indices.map { analysis?.memoizable($0) ?? false },
                        functionEpisodeDependent: c.functions.map(\.usesEpisode), recordsCoverage: c.input.coverage != nil,
-                       definesKeptAcrossMembers: analysis?.defineMemberIndependent, indexSites: indexSites.count)
+                       definesKeptAcrossMembers: analysis?.defineMemberIndependent, indexSites: indexSites.count,
+                       raises: analysis.map { (defines: $0.defineMayRaise, functions: $0.functionMayRaise) })
     }
 
     /// The value of an expression that needs no member, or nil.

@@ -111,7 +111,8 @@ private struct MemberFieldWalk {
     let program: Program
     var slots: Set<Int> = []
     var wholeMember = false
-    /// Member list slots read other than as the source of a query that tests its items' codes.
+    /// Member list slots read other than as the source of a query whose filter keeps records by
+    /// their fields (`keepTests`).
     var wholeLists: Set<Int> = []
     /// For the other lists read: the tests of each query that an item must pass one of.
     var keepTests: [Int: [KeepTest]] = [:]
@@ -162,8 +163,10 @@ private struct MemberFieldWalk {
                 visit(base)
             }
         case .query(let q):
+            // A filter that can record an error must run on every item, as a whole load runs it
+            // (`c.specialty = "x" and singleton(c.diagnoses) in Y` raises for a null specialty).
             if case .field(let base, let slot) = q.source.ir, case .member = base.ir,
-               let tests = Self.keepTests(q.filter, item: q.local) {
+               let tests = Self.keepTests(q.filter, item: q.local), let filter = q.filter, !program.mayRaise(filter) {
                 slots.insert(slot)
                 keepTests[slot, default: []] += tests
             } else {
@@ -181,7 +184,7 @@ private struct MemberFieldWalk {
     }
 
     /// A test of one field of a query's item: in a value set (`c.code in Diabetes`), or equal
-    /// to one of some texts (`e.setting = "hospice"`, `e.setting in {"snf", "irf"}`).
+    /// to one of some texts (`e.setting = "hospice"`, `e.setting in ["snf", "irf"]`).
     enum KeepTest {
         case valueSet(field: Int, valueSet: Int)
         case text(field: Int, [String])

@@ -34,13 +34,17 @@ public final class Program: @unchecked Sendable {
     public let recordsCoverage: Bool
     /// The number of queries answered from something kept per member (`DuringIndex`, `GroupedSums`).
     let indexSites: Int
+    /// Per define and per function: evaluating it can record a runtime error (`BodyAnalysis`);
+    /// nil when not analysed (a program that records clause coverage): anything may.
+    let raises: (defines: [Bool], functions: [Bool])?
 
     init(info: MeasureInfo, parameters: [ParameterInfo], defines: [DefineInfo], functions: [FunctionInfo],
          valueSets: [ValueSetInfo], codes: [(String, Code)], sources: [SourceFile], schema: RecordSchema,
          defineEvals: [Compiled], defineFrameSizes: [Int], functionEvals: [Compiled], functionFrameSizes: [Int],
          functionMemoized: [Bool]? = nil, functionEpisodeDependent: [Bool]? = nil, recordsCoverage: Bool = false,
-         definesKeptAcrossMembers: [Bool]? = nil, indexSites: Int = 0) {
+         definesKeptAcrossMembers: [Bool]? = nil, indexSites: Int = 0, raises: (defines: [Bool], functions: [Bool])? = nil) {
         self.indexSites = indexSites
+        self.raises = raises
         self.info = info
         self.parameters = parameters
         self.defines = defines
@@ -64,6 +68,12 @@ public final class Program: @unchecked Sendable {
         self.memoizedFunctions = memoized.indices.filter { memoized[$0] }
         self.keptAcrossMembers = recordsCoverage ? defines.map { _ in false } : definesKeptAcrossMembers ?? defines.map { _ in false }
         self.recordsCoverage = recordsCoverage
+    }
+
+    /// Whether evaluating an expression of this program can record a runtime error.
+    func mayRaise(_ t: Typed) -> Bool {
+        guard let raises else { return true }
+        return BodyAnalysis.mayRaise(t, defines: raises.defines, functions: raises.functions)
     }
 
     /// The index of a define by name, searching the root file first.

@@ -231,6 +231,32 @@ final class MemberFieldUsageTests: TemporaryFolderTestCase {
         XCTAssertEqual(LoadOptions.recordTests(for: [a], memberFields: ["conditions", "observations", "enrollments"]).keys.sorted(),
                        ["conditions", "observations"])
         XCTAssertEqual(LoadOptions.recordTests(for: [a], memberFields: nil).count, 0)
+        // A list the run reads for itself is not tested even when its programs read it through
+        // tests: a suite's member filters see every enrollment.
+        let c = try compile(try write("c.measure", """
+            measure C
+              scoring cohort
+            population initial = exists (enrollments as s where s.payer_type = "medicare")
+            """))
+        XCTAssertEqual(LoadOptions.recordTests(for: [c], memberFields: ["enrollments"]).keys.sorted(), ["enrollments"])
+        XCTAssertEqual(LoadOptions.recordTests(for: [c], memberFields: ["enrollments"], runReads: ["enrollments"]).count, 0)
+    }
+
+    /// A query whose filter can record a runtime error keeps no records by its tests: a whole
+    /// load evaluates it on every item, and an item the test fails with null (a missing field)
+    /// goes on to the part that raises.
+    func testFiltersThatCanRaiseKeepEveryRecord() throws {
+        let m = try write("r.measure", """
+            measure R
+              scoring cohort
+            valueset Diabetes = "tally-diabetes"
+            function only(xs: List<Code>): Code = singleton(xs)
+            define raising = exists (encounters as e where e.specialty = "cardiology" and singleton(e.diagnoses) in Diabetes)
+            define through_function = exists (claims as c where c.diagnoses in Diabetes and only(c.procedures) is not null)
+            define safe = exists (conditions as c where c.code in Diabetes and c.onset is not null)
+            population initial = raising and through_function and safe
+            """)
+        XCTAssertEqual(Set(try compile(m).recordNeeds.keys), ["conditions"])
     }
 }
 
