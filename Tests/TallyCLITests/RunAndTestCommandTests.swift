@@ -178,6 +178,34 @@ final class RunAndTestCommandTests: TallyBinaryTestCase {
         XCTAssertLessThan(medicare, everyone)
     }
 
+    /// A suite's payer-type filter sees every enrollment even when its measures read enrollments
+    /// only through a test that keeps some of them: the members it keeps are those of a run whose
+    /// measure reads them whole.
+    func testASuiteFilterSeesEveryEnrollment() throws {
+        try write("tested.measure", """
+            measure Tested
+              scoring cohort
+            population initial = exists (enrollments as s where s.payer_type = "medicare")
+            """)
+        try write("whole.measure", """
+            measure Whole
+              scoring cohort
+            population initial = count(enrollments) > 0
+            """)
+        func members(_ measure: String) throws -> Int? {
+            try write("s.suite", "suite S\nperiod 2025\npayer_type commercial\nmeasure \"\(measure).measure\"\n")
+            let r = try tally(["run", examplePanel, "--suite", "s.suite", "--format", "json", "--out", measure])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let data = try Data(contentsOf: dir.appendingPathComponent(measure + "/summary.json"))
+            let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let measures = try XCTUnwrap(json["measures"] as? [[String: Any]])
+            return measures.first?["members"] as? Int
+        }
+        let whole = try XCTUnwrap(try members("whole"))
+        XCTAssertGreaterThan(whole, 0)
+        XCTAssertEqual(try members("tested"), whole)
+    }
+
     func testBadSuiteLinePointsAtIt() throws {
         try write("bad.suite", "suite S\nperiod 2025\nmeasur \"x.measure\"\n")
         let r = try tally(["run", ".", "--suite", "bad.suite"])
