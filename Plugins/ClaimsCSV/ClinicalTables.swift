@@ -228,7 +228,8 @@ final class ObservationTable: Table {
     static let bpProfiles = Value.list([.string("http://hl7.org/fhir/StructureDefinition/bp")])
 
     /// A row kept back until the last row because it names a panel. No record is made for a
-    /// row the run leaves out (`panelRecords`); its dates are still checked with the panel's.
+    /// row the run leaves out (see `readingsMayBeKept`); its dates are still checked with the
+    /// panel's.
     struct PanelRow {
         let record: Record?
         let line: Int
@@ -291,16 +292,18 @@ final class ObservationTable: Table {
         let who = try r.required(person)
         let code = try map.concept(r, codes)
         let when = try r.dateTime(date)
-        // Rows of a panel are checked together when the file ends; the others can be left out now.
+        // Rows of a panel are checked together when the file ends, with or without a record;
+        // the others can be left out now.
         let panel = r.bytes(panelID)
         let isBP = !panel.isEmpty && code.code.system == ClinicalValues.loincSystem
             && (code.code.code == Self.systolic || code.code.code == Self.diastolic)
-        if !panel.isEmpty, !readingsMayBeKept, !map.ctx.mayPass(code, list: MemberSlot.all.observations, field: ObservationSlot.code) {
+        if panel.isEmpty {
+            guard map.ctx.mayKeep(code, list: MemberSlot.all.observations, field: ObservationSlot.code, ObservationSlot.info,
+                                  of: map.ctx.member(who, line: r.line)) else { return }
+        } else if !readingsMayBeKept, !map.ctx.mayPass(code, list: MemberSlot.all.observations, field: ObservationSlot.code) {
             keep(who, panel, PanelRow(record: nil, line: r.line, effective: when, encounter: nil, hasStatus: r.has(status), isBloodPressure: isBP), r.line)
             return
         }
-        guard !panel.isEmpty
-            || map.ctx.mayKeep(code, list: MemberSlot.all.observations, field: ObservationSlot.code, ObservationSlot.info, of: map.ctx.member(who, line: r.line)) else { return }
         let f = ObservationSlot.info.record()
         f[ObservationSlot.id] = .optionalString(r.string(id))
         f[ObservationSlot.code] = code.conceptValue
@@ -529,8 +532,8 @@ final class EncounterTable: Table {
         let ctx = map.ctx
         let K = EncounterSlot.all
         let f = EncounterSlot.info.record()
-        // The fields a run's tests read (setting, type, diagnoses) first: a record they leave out
-        // is not made further.
+        // The fields a run's tests may read first (`LoadContext.earlyEncounterTest`): a record
+        // they leave out is not made further.
         f[K.status] = ClinicalValues.finished
         let typeBytes = r.bytes(type)
         if !typeBytes.isEmpty {

@@ -37,7 +37,7 @@ public struct HTMLReporter: Reporter {
         h += "<p>\(r.summaries.count) measure\(r.summaries.count == 1 ? "" : "s"), "
         h += "\(r.load.records["Member"] ?? 0) members loaded, \(r.load.rejections.count) input rows or resources rejected."
         if !r.load.notRead.isEmpty { h += " Not read (no measure reads their records): \(escapeHTML(r.load.notRead.joined(separator: ", ")))." }
-        if let left = leftOutText(r.load) { h += " Left out (no measure's value-set tests keep them): \(escapeHTML(left))." }
+        if let left = leftOutText(r.load) { h += " Left out (no query of the run can count them): \(escapeHTML(left))." }
         h += "</p>\n"
         if r.isMemberLevel {
             h += "<p class=\"phi\">This report lists members by id: it contains protected health information. Share it only as your organisation's rules for PHI allow.</p>\n"

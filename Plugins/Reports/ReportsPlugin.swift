@@ -44,7 +44,7 @@ public struct TextReporter: Reporter {
         if rejected > 0 { out += " (" + r.load.rejectedByReason.map { "\($0.reason) \($0.count)" }.joined(separator: ", ") + ")" }
         out += "\n"
         if !r.load.notRead.isEmpty { out += "Not read (no measure reads their records): \(r.load.notRead.joined(separator: ", ")).\n" }
-        if let left = leftOutText(r.load) { out += "Left out (no measure's value-set tests keep them): \(left).\n" }
+        if let left = leftOutText(r.load) { out += "Left out (no query of the run can count them): \(left).\n" }
         for s in r.summaries where s.membersWithErrors > 0 {
             out += "\(s.measure): \(s.membersWithErrors) member(s) with evaluation errors, e.g. \(s.errorSamples[0])\n"
         }

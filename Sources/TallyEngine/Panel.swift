@@ -160,8 +160,8 @@ public struct LoadOptions: Sendable {
 extension LoadOptions {
     /// The record tests (`recordTests`) of a run of these programs that reads `memberFields`
     /// (`Program.memberFieldsRead` of them all, plus what the run itself reads; nil: everything):
-    /// a list is tested only when every program that reads it reads it through value-set tests
-    /// (`Program.recordNeeds`, combined); a list the run reads for itself (`runReads`: a suite's
+    /// a list is tested only when every program that reads it reads it through queries that keep
+    /// records by value set or text (`Program.recordNeeds`, combined); a list the run reads for itself (`runReads`: a suite's
     /// enrollments for its member filters, attributions for care-gap worklists) is not, whatever
     /// the programs do with it.
     public static func recordTests(for programs: [Program], memberFields: Set<String>?,
